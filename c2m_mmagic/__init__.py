@@ -1,0 +1,8 @@
+"""c2m_mmagic: C²-Matching reference-based super-resolution for mmagic.
+
+Importing the package registers its components in mmagic's registries.
+"""
+from .version import __version__
+from . import models  # noqa: F401  (registers components)
+
+__all__ = ['__version__']

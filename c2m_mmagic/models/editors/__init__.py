@@ -1,0 +1,1 @@
+from .c2matching import *  # noqa: F401,F403

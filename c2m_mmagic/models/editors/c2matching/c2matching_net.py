@@ -1,0 +1,142 @@
+"""C²-Matching restoration network (generator), spec §5.3."""
+from typing import Dict
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+
+from mmagic.models.archs import ResidualBlockNoBN
+from mmagic.models.utils import make_layer
+from mmagic.registry import MODELS
+from .dynamic_aggregation import DynamicAggregation
+
+# Reference VGG19 layer and its channels for each scale, coarse to fine.
+SCALES = (('small', 'relu3_1', 256), ('medium', 'relu2_1', 128),
+          ('large', 'relu1_1', 64))
+
+
+def lrelu() -> nn.LeakyReLU:
+    """LeakyReLU(0.1), used everywhere in the generator."""
+    return nn.LeakyReLU(negative_slope=0.1, inplace=True)
+
+
+class ContentExtractor(nn.Module):
+    """conv 3→C + LeakyReLU(0.1), then residual blocks (no global skip).
+
+    Args:
+        in_channels (int): Image channels.
+        mid_channels (int): C.
+        num_blocks (int): Residual blocks.
+    """
+
+    def __init__(self, in_channels: int, mid_channels: int,
+                 num_blocks: int) -> None:
+        super().__init__()
+        self.conv_first = nn.Conv2d(in_channels, mid_channels, 3, 1, 1)
+        self.body = make_layer(
+            ResidualBlockNoBN, num_blocks, mid_channels=mid_channels)
+        self.lrelu = lrelu()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Returns content features (N, C, h, w) of the LR image."""
+        return self.body(self.lrelu(self.conv_first(x)))
+
+
+@MODELS.register_module()
+class C2MatchingNet(BaseModule):
+    """Restoration network with dynamic aggregation at three scales.
+
+    Parameter names follow the released ``net_g`` without its
+    ``dyn_agg_restore.`` prefix.
+
+    Args:
+        in_channels (int): Default: 3.
+        out_channels (int): Default: 3.
+        mid_channels (int): Default: 64.
+        num_blocks (int): Residual blocks per stage. Default: 16.
+        deform_groups (int): Deformable groups of each DynAgg. Default: 8.
+        offset_warn_threshold (float | None): See :class:`DynamicAggregation`.
+        init_cfg (dict, optional): mmengine init config.
+    """
+
+    def __init__(self,
+                 in_channels: int = 3,
+                 out_channels: int = 3,
+                 mid_channels: int = 64,
+                 num_blocks: int = 16,
+                 deform_groups: int = 8,
+                 offset_warn_threshold=100.,
+                 init_cfg=None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        nf = mid_channels
+        self.content_extractor = ContentExtractor(in_channels, nf, num_blocks)
+        for name, _, ref_c in SCALES:
+            self.add_module(f'{name}_offset_conv1',
+                            nn.Conv2d(nf + ref_c, ref_c, 3, 1, 1))
+            self.add_module(f'{name}_offset_conv2',
+                            nn.Conv2d(ref_c, ref_c, 3, 1, 1))
+            self.add_module(
+                f'{name}_dyn_agg',
+                DynamicAggregation(ref_c, deform_groups,
+                                   offset_warn_threshold))
+            self.add_module(
+                f'head_{name}',
+                nn.Sequential(nn.Conv2d(nf + ref_c, nf, 3, 1, 1), lrelu()))
+            self.add_module(
+                f'body_{name}',
+                make_layer(ResidualBlockNoBN, num_blocks, mid_channels=nf))
+        self.tail_small = nn.Sequential(
+            nn.Conv2d(nf, nf * 4, 3, 1, 1), nn.PixelShuffle(2), lrelu())
+        self.tail_medium = nn.Sequential(
+            nn.Conv2d(nf, nf * 4, 3, 1, 1), nn.PixelShuffle(2), lrelu())
+        self.tail_large = nn.Sequential(
+            nn.Conv2d(nf, nf // 2, 3, 1, 1), lrelu(),
+            nn.Conv2d(nf // 2, out_channels, 3, 1, 1))
+        self.lrelu = lrelu()
+        self.init_weights()
+
+    def init_weights(self) -> None:
+        """Every Conv2d ~ N(0, 0.02) with bias 0, then each DynAgg's
+        ``conv_offset_mask`` zeroed; DCN weights keep their DCNv2 init."""
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.normal_(m.weight, 0, 0.02)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+        for name, _, _ in SCALES:
+            getattr(self, f'{name}_dyn_agg').zero_offset_conv()
+        self._is_init = True
+
+    def forward(self, x: torch.Tensor, pre_offsets: Dict[str, torch.Tensor],
+                ref_feats: Dict[str, torch.Tensor]) -> torch.Tensor:
+        """Restores the ×4 image.
+
+        Args:
+            x (Tensor): LR image, RGB in [0, 1], (N, 3, h, w).
+            pre_offsets (dict[str, Tensor]): From
+                :class:`CorrespondenceGenerator`: relu3_1 (N, 9, h, w, 2),
+                relu2_1 (N, 9, 2h, 2w, 2), relu1_1 (N, 9, 4h, 4w, 2).
+            ref_feats (dict[str, Tensor]): Reference VGG19 features relu3_1,
+                relu2_1, relu1_1, each covering at least the matching grid
+                (h, 2h, 4h rows ...), aligned at the top-left corner.
+
+        Returns:
+            Tensor: (N, 3, 4h, 4w).
+        """
+        base = F.interpolate(x, scale_factor=4, mode='bilinear',
+                             align_corners=False)
+        feat = self.content_extractor(x)
+        for name, layer, _ in SCALES:
+            ref = ref_feats[layer]
+            h, w = feat.shape[-2:]
+            cond = torch.cat((feat, ref[..., :h, :w]), dim=1)
+            cond = self.lrelu(getattr(self, f'{name}_offset_conv1')(cond))
+            cond = self.lrelu(getattr(self, f'{name}_offset_conv2')(cond))
+            agg = self.lrelu(
+                getattr(self, f'{name}_dyn_agg')(ref, cond,
+                                                 pre_offsets[layer]))
+            h_feat = getattr(self, f'head_{name}')(torch.cat((feat, agg), 1))
+            h_feat = getattr(self, f'body_{name}')(h_feat) + feat
+            feat = getattr(self, f'tail_{name}')(h_feat)
+        return feat + base

@@ -1,0 +1,78 @@
+"""The contrastive correspondence network of C²-Matching (spec §2)."""
+from typing import Optional, Tuple
+
+import torch
+from mmengine.model import BaseModule
+
+from mmagic.registry import MODELS
+from .vgg_trunk import ImageNetNormalized, build_vgg_trunk, load_torchvision_vgg
+
+
+class ContrasBranch(ImageNetNormalized):
+    """One branch: VGG16 from conv1_1 to conv3_1, no ReLU after conv3_1.
+
+    Output has 256 channels at 1/4 of the input resolution.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = build_vgg_trunk('vgg16', 'conv3_1')
+
+    def forward(self, img: torch.Tensor) -> torch.Tensor:
+        """Args:
+            img (Tensor): RGB in [0, 1], (N, 3, H, W).
+
+        Returns:
+            Tensor: (N, 256, H // 4, W // 4).
+        """
+        return self.model(self.normalize(img))
+
+
+@MODELS.register_module()
+class ContrasExtractor(BaseModule):
+    """Two independent VGG16 branches: branch 1 reads the image to be
+    matched, branch 2 the HR reference.
+
+    Args:
+        pretrained (str, optional): Local file with torchvision's VGG16 state
+            dict, loaded into both branches by :meth:`init_weights`. None
+            leaves the random init (tests, or when a trained extractor
+            checkpoint is loaded afterwards).
+        requires_grad (bool): Whether the parameters are trained.
+        init_cfg (dict, optional): mmengine init config, e.g.
+            ``dict(type='Pretrained', checkpoint=..., prefix=...)`` to load a
+            stage-1/2 checkpoint.
+    """
+
+    def __init__(self,
+                 pretrained: Optional[str] = None,
+                 requires_grad: bool = True,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.pretrained = pretrained
+        self.feature_extraction_image1 = ContrasBranch()
+        self.feature_extraction_image2 = ContrasBranch()
+        self.requires_grad_(requires_grad)
+
+    def init_weights(self) -> None:
+        """Loads ImageNet VGG16 into both branches, then ``init_cfg``."""
+        if self.pretrained is not None:
+            for branch in (self.feature_extraction_image1,
+                           self.feature_extraction_image2):
+                load_torchvision_vgg(branch.model, 'vgg16', self.pretrained,
+                                     owner=type(self).__name__)
+        if self.init_cfg is not None:
+            super().init_weights()
+
+    def forward(self, img: torch.Tensor,
+                ref: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Args:
+            img (Tensor): Image to match, RGB in [0, 1], (N, 3, H, W).
+            ref (Tensor): HR reference, RGB in [0, 1], (N, 3, Hr, Wr).
+
+        Returns:
+            tuple[Tensor]: Features of ``img`` (N, 256, H/4, W/4) and of
+            ``ref`` (N, 256, Hr/4, Wr/4).
+        """
+        return (self.feature_extraction_image1(img),
+                self.feature_extraction_image2(ref))

@@ -1,0 +1,124 @@
+"""Dynamic aggregation: modulated deformable conv with a pre-offset (§5.2)."""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmcv.ops import ModulatedDeformConv2d, modulated_deform_conv2d
+from mmengine.logging import print_log
+
+KERNEL_POINTS = 9  # 3x3
+
+
+def combine_offsets(learned: torch.Tensor, pre_offset: torch.Tensor,
+                    deform_groups: int) -> torch.Tensor:
+    """Adds the pre-offset to the learned DCNv2 offsets.
+
+    Args:
+        learned (Tensor): (N, 2*G*9, H, W); channel 2(9g+k) is Δy and
+            2(9g+k)+1 is Δx of group g, kernel point k.
+        pre_offset (Tensor): (N, 9, H, W, 2) with last dim (x, y), the same
+            for every group.
+        deform_groups (int): G.
+
+    Returns:
+        Tensor: (N, 2*G*9, H, W) offsets in the DCNv2 layout.
+    """
+    n, _, h, w = learned.shape
+    pre_yx = pre_offset.flip(-1).permute(0, 1, 4, 2, 3)  # (N, 9, 2, H, W)
+    pre_yx = pre_yx.reshape(n, 1, 2 * KERNEL_POINTS, h, w)
+    pre_yx = pre_yx.expand(n, deform_groups, 2 * KERNEL_POINTS, h, w)
+    return learned + pre_yx.reshape(n, -1, h, w).to(learned.dtype)
+
+
+class DynamicAggregation(ModulatedDeformConv2d):
+    """``DynAgg(C)``: a C→C 3×3 modulated deformable conv whose offsets and
+    masks come from a condition feature, plus a matching-derived pre-offset.
+
+    The DCN weight keeps mmcv's DCNv2 init (uniform ±1/sqrt(C·9), bias 0);
+    ``conv_offset_mask`` starts at zero.
+
+    Args:
+        channels (int): C.
+        deform_groups (int): G. Default: 8.
+        offset_warn_threshold (float | None): Log a warning when the mean
+            absolute learned offset exceeds it (as released: 100). None
+            disables the check, which costs a device sync.
+    """
+
+    def __init__(self,
+                 channels: int,
+                 deform_groups: int = 8,
+                 offset_warn_threshold=100.) -> None:
+        super().__init__(
+            channels,
+            channels,
+            kernel_size=3,
+            stride=1,
+            padding=1,
+            dilation=1,
+            groups=1,
+            deform_groups=deform_groups,
+            bias=True)
+        self.offset_warn_threshold = offset_warn_threshold
+        self.conv_offset_mask = nn.Conv2d(
+            channels, deform_groups * 3 * KERNEL_POINTS, 3, 1, 1, bias=True)
+        self.zero_offset_conv()
+
+    def zero_offset_conv(self) -> None:
+        """Sets ``conv_offset_mask`` to zero (no learned offset, mask 0.5)."""
+        nn.init.zeros_(self.conv_offset_mask.weight)
+        nn.init.zeros_(self.conv_offset_mask.bias)
+
+    def offsets_and_mask(self, cond: torch.Tensor, pre_offset: torch.Tensor):
+        """Computes the combined offsets and the mask.
+
+        Args:
+            cond (Tensor): (N, C, H, W) condition feature.
+            pre_offset (Tensor): (N, 9, H, W, 2), last dim (x, y).
+
+        Returns:
+            tuple[Tensor]: offsets (N, 2*G*9, H, W), mask (N, G*9, H, W).
+        """
+        out = self.conv_offset_mask(cond)
+        o1, o2, mask = torch.chunk(out, 3, dim=1)
+        learned = torch.cat((o1, o2), dim=1)
+        if self.offset_warn_threshold is not None and not torch.jit.is_tracing():
+            mean_abs = learned.detach().abs().mean()
+            if mean_abs > self.offset_warn_threshold:
+                print_log(
+                    f'{type(self).__name__}: mean |learned offset| is '
+                    f'{mean_abs.item():.1f}, larger than '
+                    f'{self.offset_warn_threshold}', 'current', 30)
+        offset = combine_offsets(learned, pre_offset, self.deform_groups)
+        return offset, torch.sigmoid(mask)
+
+    def forward(self, ref_feat: torch.Tensor, cond: torch.Tensor,
+                pre_offset: torch.Tensor) -> torch.Tensor:
+        """Aggregates reference features.
+
+        Args:
+            ref_feat (Tensor): (N, C, Hr, Wr) reference features to sample,
+                Hr >= H and Wr >= W, aligned at the top-left corner with the
+                output grid. A larger reference is sampled whole: the DCN runs
+                on its grid with offsets and mask zero-padded, and the output
+                is cropped back.
+            cond (Tensor): (N, C, H, W) condition; sets the output grid.
+            pre_offset (Tensor): (N, 9, H, W, 2), last dim (x, y).
+
+        Returns:
+            Tensor: (N, C, H, W).
+        """
+        offset, mask = self.offsets_and_mask(cond, pre_offset)
+        h, w = cond.shape[-2:]
+        hr, wr = ref_feat.shape[-2:]
+        if hr < h or wr < w:
+            raise ValueError(
+                f'{type(self).__name__}: reference features {hr}x{wr} must '
+                f'cover the output grid {h}x{w}')
+        if (hr, wr) != (h, w):
+            offset = F.pad(offset, (0, wr - w, 0, hr - h))
+            mask = F.pad(mask, (0, wr - w, 0, hr - h))
+        out = modulated_deform_conv2d(ref_feat, offset, mask, self.weight,
+                                      self.bias, self.stride, self.padding,
+                                      self.dilation, self.groups,
+                                      self.deform_groups)
+        return out[..., :h, :w]

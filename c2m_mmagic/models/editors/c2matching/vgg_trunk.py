@@ -1,0 +1,155 @@
+"""Named VGG trunks whose ImageNet weights come from a local file.
+
+torchvision's VGG16 and VGG19 share their first layers (up to relu3_1) and
+number them ``features.<index>``; C²-Matching's modules name them
+``conv1_1``, ``relu1_1`` ... This module builds such trunks and loads
+torchvision state dicts into them, never from the network.
+"""
+import os.path as osp
+from collections import OrderedDict
+from typing import Dict, List, Optional
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+# Layer names of torchvision's ``vgg*.features`` in order of index.
+_VGG_BLOCKS = {
+    'vgg16': (2, 2, 3, 3, 3),
+    'vgg19': (2, 2, 4, 4, 4),
+}
+
+
+def vgg_layer_names(vgg_type: str) -> List[str]:
+    """Names of the layers of torchvision's ``features`` for a VGG type.
+
+    Args:
+        vgg_type (str): 'vgg16' or 'vgg19'.
+
+    Returns:
+        list[str]: e.g. ['conv1_1', 'relu1_1', 'conv1_2', ..., 'pool5'].
+    """
+    if vgg_type not in _VGG_BLOCKS:
+        raise ValueError(f'vgg_type must be one of {sorted(_VGG_BLOCKS)}, '
+                         f'got {vgg_type!r}')
+    names = []
+    for block, num_convs in enumerate(_VGG_BLOCKS[vgg_type], start=1):
+        for i in range(1, num_convs + 1):
+            names += [f'conv{block}_{i}', f'relu{block}_{i}']
+        names.append(f'pool{block}')
+    return names
+
+
+def build_vgg_trunk(vgg_type: str, last_layer: str) -> nn.Sequential:
+    """Builds torchvision's VGG ``features`` up to ``last_layer``, named.
+
+    Args:
+        vgg_type (str): 'vgg16' or 'vgg19'.
+        last_layer (str): Name of the last layer kept, e.g. 'conv3_1'.
+
+    Returns:
+        nn.Sequential: Layers named as in :func:`vgg_layer_names`.
+    """
+    names = vgg_layer_names(vgg_type)
+    if last_layer not in names:
+        raise ValueError(f'{last_layer!r} is not a layer of {vgg_type}')
+    layers = OrderedDict()
+    in_channels = 3
+    for name in names[:names.index(last_layer) + 1]:
+        if name.startswith('conv'):
+            block = int(name[4])
+            out_channels = min(64 * 2**(block - 1), 512)
+            layers[name] = nn.Conv2d(in_channels, out_channels, 3, 1, 1)
+            in_channels = out_channels
+        elif name.startswith('relu'):
+            layers[name] = nn.ReLU(inplace=False)
+        else:
+            layers[name] = nn.MaxPool2d(kernel_size=2, stride=2)
+    return nn.Sequential(layers)
+
+
+def torchvision_to_trunk_keys(vgg_type: str) -> Dict[str, str]:
+    """Maps torchvision's ``features.<i>.<param>`` to trunk ``<name>.<param>``.
+
+    Args:
+        vgg_type (str): 'vgg16' or 'vgg19'.
+
+    Returns:
+        dict: torchvision key -> trunk key, for every conv weight and bias.
+    """
+    mapping = {}
+    for index, name in enumerate(vgg_layer_names(vgg_type)):
+        if name.startswith('conv'):
+            for param in ('weight', 'bias'):
+                mapping[f'features.{index}.{param}'] = f'{name}.{param}'
+    return mapping
+
+
+def load_torchvision_vgg(trunk: nn.Sequential,
+                         vgg_type: str,
+                         path: Optional[str],
+                         owner: str = 'VGG') -> None:
+    """Loads a torchvision VGG state dict file into a named trunk.
+
+    Only the ``features.*`` entries that the trunk uses are needed; a file
+    holding only those is accepted.
+
+    Args:
+        trunk (nn.Sequential): Trunk from :func:`build_vgg_trunk`.
+        vgg_type (str): 'vgg16' or 'vgg19'.
+        path (str | None): Local file, e.g. ``vgg19-dcbb9e9d.pth``.
+        owner (str): Name of the component, used in error messages.
+    """
+    if not path:
+        raise ValueError(
+            f'{owner}: no ImageNet {vgg_type} weights file given. Set its '
+            f'`pretrained` to the path of torchvision\'s {vgg_type} state '
+            f'dict (e.g. checkpoints/{vgg_type}.pth).')
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'{owner}: ImageNet {vgg_type} weights not found at {path!r}. '
+            f'Put torchvision\'s {vgg_type} state dict file there (nothing is '
+            'downloaded), or set `pretrained` to where it is.')
+    state = torch.load(path, map_location='cpu', weights_only=True)
+    for wrapper in ('state_dict', 'params'):
+        if isinstance(state, dict) and wrapper in state:
+            state = state[wrapper]
+    wanted = {v: k for k, v in torchvision_to_trunk_keys(vgg_type).items()}
+    own = trunk.state_dict()
+    new_state = {}
+    for key, param in own.items():
+        tv_key = wanted[key]
+        if tv_key not in state:
+            raise KeyError(f'{owner}: {path!r} has no entry {tv_key!r}; '
+                           f'is it a torchvision {vgg_type} state dict?')
+        if tuple(state[tv_key].shape) != tuple(param.shape):
+            raise ValueError(
+                f'{owner}: {path!r} entry {tv_key!r} has shape '
+                f'{tuple(state[tv_key].shape)}, expected {tuple(param.shape)} '
+                f'for {vgg_type}')
+        new_state[key] = state[tv_key]
+    trunk.load_state_dict(new_state)
+
+
+class ImageNetNormalized(BaseModule):
+    """Base of modules that normalise RGB input in [0, 1] with ImageNet
+    statistics, held as buffers ``mean`` and ``std`` of shape (1, 3, 1, 1)
+    as in the released checkpoints.
+
+    Args:
+        init_cfg (dict, optional): mmengine init config.
+    """
+
+    def __init__(self, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.register_buffer('mean',
+                             torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
+        self.register_buffer('std',
+                             torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
+
+    def normalize(self, x: torch.Tensor) -> torch.Tensor:
+        """Returns (x - mean) / std for ``x`` (N, 3, H, W) in [0, 1]."""
+        return (x - self.mean) / self.std

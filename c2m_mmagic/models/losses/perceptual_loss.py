@@ -1,0 +1,77 @@
+"""Perceptual loss of C²-Matching: VGG19 relu5_1, Frobenius norm (§5.4).
+
+mmagic's ``PerceptualLoss`` downloads VGG19 at construction and offers only
+L1/MSE criteria, so this one loads a local file and uses the Frobenius norm.
+"""
+from typing import Dict, Optional
+
+import torch
+
+from mmagic.registry import MODELS
+from ..editors.c2matching.vgg_trunk import (ImageNetNormalized,
+                                            build_vgg_trunk,
+                                            load_torchvision_vgg,
+                                            vgg_layer_names)
+
+
+@MODELS.register_module()
+class FrobeniusPerceptualLoss(ImageNetNormalized):
+    """sum_l w_l * ||VGG19_l(pred) - VGG19_l(gt)||_F * loss_weight.
+
+    Args:
+        layer_weights (dict): VGG19 layer name -> weight.
+            Default: {'relu5_1': 1.0}.
+        loss_weight (float): Default: 1e-4.
+        pretrained (str, optional): Local torchvision VGG19 state dict,
+            loaded by :meth:`init_weights`; None keeps random weights.
+    """
+
+    def __init__(self,
+                 layer_weights: Optional[Dict[str, float]] = None,
+                 loss_weight: float = 1e-4,
+                 pretrained: Optional[str] = None) -> None:
+        super().__init__()
+        self.layer_weights = dict(layer_weights or {'relu5_1': 1.0})
+        names = vgg_layer_names('vgg19')
+        unknown = set(self.layer_weights) - set(names)
+        if unknown:
+            raise ValueError(f'FrobeniusPerceptualLoss: unknown VGG19 layers '
+                             f'{sorted(unknown)}')
+        last = max(self.layer_weights, key=names.index)
+        self.loss_weight = loss_weight
+        self.pretrained = pretrained
+        self.vgg = build_vgg_trunk('vgg19', last)
+        self.vgg.requires_grad_(False)
+
+    def init_weights(self) -> None:
+        """Loads ImageNet VGG19 from ``pretrained`` when given."""
+        if self.pretrained is not None:
+            load_torchvision_vgg(self.vgg, 'vgg19', self.pretrained,
+                                 owner=type(self).__name__)
+        self._is_init = True
+
+    def _features(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
+        out = {}
+        x = self.normalize(x)
+        for name, layer in self.vgg.named_children():
+            x = layer(x)
+            if name in self.layer_weights:
+                out[name] = x
+        return out
+
+    def forward(self, pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
+        """Args:
+            pred (Tensor): (N, 3, H, W) in [0, 1].
+            gt (Tensor): (N, 3, H, W) in [0, 1].
+
+        Returns:
+            Tensor: scalar loss.
+        """
+        feats_pred = self._features(pred)
+        with torch.no_grad():
+            feats_gt = self._features(gt.detach())
+        loss = sum(
+            torch.linalg.vector_norm(feats_pred[k] - feats_gt[k]) * w
+            for k, w in self.layer_weights.items())
+        return loss * self.loss_weight
+

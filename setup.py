@@ -1,0 +1,38 @@
+"""Installs c2m_mmagic, the C²-Matching plugin for mmagic.
+
+torch, torchvision and mmcv (with compiled ops) are not declared here: they
+need platform-specific builds; ``tools/install.sh`` installs them first.
+"""
+import os.path as osp
+
+from setuptools import find_packages, setup
+
+
+def read_requirements(name: str) -> list:
+    """Reads a requirements file, skipping comments and blank lines."""
+    path = osp.join(osp.dirname(__file__), 'requirements', name)
+    with open(path) as f:
+        lines = (line.split('#')[0].strip() for line in f)
+        return [line for line in lines if line]
+
+
+def read_version() -> str:
+    """Reads ``__version__`` from c2m_mmagic/version.py without importing."""
+    scope: dict = {}
+    with open(osp.join(osp.dirname(__file__), 'c2m_mmagic', 'version.py')) as f:
+        exec(f.read(), scope)
+    return scope['__version__']
+
+
+setup(
+    name='c2m_mmagic',
+    version=read_version(),
+    description='C²-Matching reference-based super-resolution for mmagic',
+    long_description=open('README.md', encoding='utf-8').read(),
+    long_description_content_type='text/markdown',
+    packages=find_packages(include=['c2m_mmagic', 'c2m_mmagic.*']),
+    python_requires='>=3.9',
+    install_requires=read_requirements('runtime.txt') + ['mmagic==1.2.0'],
+    extras_require={'tests': read_requirements('tests.txt')},
+    license='Apache-2.0',
+)

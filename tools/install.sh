@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Sets up everything c2m_mmagic needs, idempotently:
+#   torch + torchvision, mmcv 2.1.0 with compiled ops (a local wheel when one
+#   matches, else built from the PyPI sdist), mmengine, mmagic 1.2.0 and the
+#   smallest dependency set its imports need, then this package (editable) with
+#   its test extras.
+#
+# Usage: bash tools/install.sh [--wheels DIR] [--venv DIR]
+#   --wheels DIR  folder of prebuilt mmcv wheels used as a cache (e.g. ../shared/wheels)
+#   --venv DIR    environment to install into (default: active venv, else
+#                 $C2M_VENV, else ~/.venvs/c2m_mmagic)
+# Environment: MAX_JOBS (mmcv build jobs, default: number of cores),
+#              C2M_CACHE (build cache, default ~/.cache/c2m_mmagic).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TORCH_VERSION="${C2M_TORCH_VERSION:-2.14.1}"
+TORCHVISION_VERSION="${C2M_TORCHVISION_VERSION:-0.29.1}"
+MMCV_VERSION=2.1.0
+MMAGIC_VERSION=1.2.0
+WHEELS=""
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --wheels) WHEELS="$2"; shift 2 ;;
+        --venv) C2M_VENV="$2"; shift 2 ;;
+        -h|--help) sed -n 2,14p "$0"; exit 0 ;;
+        *) echo "[install] unknown argument: $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+# shellcheck source=tools/env.sh
+source "$REPO/tools/env.sh"
+CACHE="${C2M_CACHE:-$HOME/.cache/c2m_mmagic}"
+STEP="start"
+trap 'echo "[install] FAILED at step: $STEP (see the output above)" >&2' ERR
+
+log() { echo "[install] $*"; }
+PIP() { "$C2M_PY" -m pip --disable-pip-version-check "$@"; }
+probe() { "$C2M_PY" - >/dev/null 2>&1; }
+
+STEP="python environment ($C2M_VENV)"
+if [ ! -x "$C2M_PY" ]; then
+    log "creating virtual environment $C2M_VENV"
+    python3 -m venv "$C2M_VENV"
+fi
+log "environment: $C2M_VENV"
+
+STEP="torch==$TORCH_VERSION torchvision==$TORCHVISION_VERSION"
+if probe <<EOF
+import torch, torchvision
+assert torch.__version__.split('+')[0] == '$TORCH_VERSION'
+assert torchvision.__version__.split('+')[0] == '$TORCHVISION_VERSION'
+EOF
+then
+    log "torch $TORCH_VERSION present"
+else
+    log "installing $STEP"
+    PIP install -q "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"
+fi
+
+mmcv_ops_ok() {
+    probe <<EOF
+import mmcv
+assert mmcv.__version__ == '$MMCV_VERSION'
+from mmcv.ops import modulated_deform_conv2d
+EOF
+}
+
+STEP="mmcv $MMCV_VERSION with ops"
+if mmcv_ops_ok; then
+    log "mmcv $MMCV_VERSION with ops present"
+else
+    # Build tools: mmcv's setup.py imports pkg_resources (gone in setuptools 81).
+    PIP install -q "setuptools>=77,<81" wheel ninja
+    installed=0
+    for dir in "$WHEELS" "$CACHE/wheels"; do
+        [ -n "$dir" ] && [ -d "$dir" ] || continue
+        # pip picks the wheel whose tags match this Python; --find-links does
+        # not recurse, so also offer each sub-folder.
+        links=("--find-links" "$dir")
+        for sub in "$dir"/*/; do [ -d "$sub" ] && links+=("--find-links" "$sub"); done
+        if PIP install -q --no-index --no-deps --force-reinstall "${links[@]}" "mmcv==$MMCV_VERSION" 2>/dev/null \
+                && mmcv_ops_ok; then
+            log "mmcv $MMCV_VERSION installed from wheel folder $dir"
+            installed=1
+            break
+        fi
+        log "no usable mmcv wheel in $dir (missing, wrong tags, or built against another torch)"
+        PIP uninstall -q -y mmcv 2>/dev/null || true
+    done
+    if [ "$installed" = 0 ]; then
+        STEP="mmcv $MMCV_VERSION build from source"
+        src="$CACHE/src"
+        mkdir -p "$src" "$CACHE/wheels"
+        if [ ! -d "$src/mmcv-$MMCV_VERSION" ]; then
+            log "downloading the mmcv $MMCV_VERSION sdist"
+            PIP download -q --no-deps --no-binary :all: -d "$src" "mmcv==$MMCV_VERSION"
+            tar -xzf "$src/mmcv-$MMCV_VERSION.tar.gz" -C "$src"
+        fi
+        # torch >= 2.14 headers need C++20; mmcv 2.1.0 hard-codes -std=c++17.
+        if "$C2M_PY" -c "import torch,sys; v=tuple(int(x) for x in torch.__version__.split('+')[0].split('.')[:2]); sys.exit(0 if v >= (2, 14) else 1)"; then
+            sed -i "s/'-std=c++17'/'-std=c++20'/g" "$src/mmcv-$MMCV_VERSION/setup.py"
+        fi
+        jobs="${MAX_JOBS:-$(nproc)}"
+        log "compiling mmcv $MMCV_VERSION with ops ($jobs jobs; 11-25 minutes on 2 cores)"
+        (cd "$src" && MMCV_WITH_OPS=1 MAX_JOBS="$jobs" "$C2M_PY" -m pip wheel -q --no-build-isolation \
+            --no-deps -w "$CACHE/wheels" "$src/mmcv-$MMCV_VERSION")
+        PIP install -q --no-index --no-deps --force-reinstall --find-links "$CACHE/wheels" "mmcv==$MMCV_VERSION"
+        mmcv_ops_ok || { echo "[install] mmcv built but 'from mmcv.ops import modulated_deform_conv2d' fails" >&2; false; }
+        log "mmcv $MMCV_VERSION built and cached in $CACHE/wheels"
+    fi
+fi
+
+STEP="python dependencies (requirements/*.txt)"
+stamp="$C2M_VENV/.c2m_mmagic_deps"
+want="$(cat "$REPO/requirements/"*.txt "$REPO/setup.py" | sha256sum | cut -d' ' -f1) $MMAGIC_VERSION"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && probe <<EOF
+import os, mmagic, c2m_mmagic
+assert mmagic.__version__ == '$MMAGIC_VERSION'
+assert os.path.dirname(os.path.dirname(os.path.abspath(c2m_mmagic.__file__))) == '$REPO'
+EOF
+then
+    log "dependencies and c2m_mmagic up to date"
+else
+    log "installing dependencies"
+    PIP install -q "setuptools>=77,<81" wheel
+    PIP install -q -c "$REPO/requirements/constraints.txt" \
+        -r "$REPO/requirements/runtime.txt" -r "$REPO/requirements/tests.txt"
+    STEP="mmagic $MMAGIC_VERSION (--no-deps)"
+    PIP install -q --no-deps "mmagic==$MMAGIC_VERSION"
+    STEP="c2m_mmagic (editable)"
+    PIP install -q --no-deps --no-build-isolation -e "$REPO"
+    echo "$want" > "$stamp"
+fi
+
+STEP="import check"
+"$C2M_PY" - <<'EOF'
+import warnings
+warnings.filterwarnings('ignore')
+import mmagic.models, mmagic.datasets, mmagic.evaluation, mmagic.apis  # noqa
+import mmcv, mmengine, mmagic, torch
+from mmcv.ops import modulated_deform_conv2d  # noqa
+import c2m_mmagic
+print(f'[install] ready: torch {torch.__version__}, mmcv {mmcv.__version__}, '
+      f'mmengine {mmengine.__version__}, mmagic {mmagic.__version__}, '
+      f'c2m_mmagic {c2m_mmagic.__version__}')
+EOF
+trap - ERR
