@@ -3,6 +3,6 @@
 Importing the package registers its components in mmagic's registries.
 """
 from .version import __version__
-from . import models  # noqa: F401  (registers components)
+from . import apis, models  # noqa: F401  (registers components)
 
 __all__ = ['__version__']

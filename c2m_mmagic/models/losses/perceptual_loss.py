@@ -14,6 +14,21 @@ from ..editors.c2matching.vgg_trunk import (ImageNetNormalized,
                                             vgg_layer_names)
 
 
+def _drop_own_entries(module, state_dict, prefix, local_metadata):
+    for key in [k for k in state_dict if k.startswith(prefix)]:
+        del state_dict[key]
+
+
+def _forgive_own_missing_keys(module, incompatible_keys):
+    # The hook is not told the module's prefix; its entries all sit under
+    # its `vgg` child, whose names are distinctive enough to match on.
+    own = tuple('.vgg.' + k for k in module.vgg.state_dict())
+    incompatible_keys.missing_keys[:] = [
+        k for k in incompatible_keys.missing_keys
+        if not ('.' + k).endswith(own)
+    ]
+
+
 @MODELS.register_module()
 class FrobeniusPerceptualLoss(ImageNetNormalized):
     """sum_l w_l * ||VGG19_l(pred) - VGG19_l(gt)||_F * loss_weight.
@@ -30,7 +45,7 @@ class FrobeniusPerceptualLoss(ImageNetNormalized):
                  layer_weights: Optional[Dict[str, float]] = None,
                  loss_weight: float = 1e-4,
                  pretrained: Optional[str] = None) -> None:
-        super().__init__()
+        super().__init__(persistent=False)
         self.layer_weights = dict(layer_weights or {'relu5_1': 1.0})
         names = vgg_layer_names('vgg19')
         unknown = set(self.layer_weights) - set(names)
@@ -42,6 +57,10 @@ class FrobeniusPerceptualLoss(ImageNetNormalized):
         self.pretrained = pretrained
         self.vgg = build_vgg_trunk('vgg19', last)
         self.vgg.requires_grad_(False)
+        # Fixed ImageNet weights come from `pretrained`, not checkpoints:
+        # keep them out of the state dict and do not expect them on load.
+        self._register_state_dict_hook(_drop_own_entries)
+        self.register_load_state_dict_post_hook(_forgive_own_missing_keys)
 
     def init_weights(self) -> None:
         """Loads ImageNet VGG19 from ``pretrained`` when given."""

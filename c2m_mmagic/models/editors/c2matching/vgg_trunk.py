@@ -141,14 +141,22 @@ class ImageNetNormalized(BaseModule):
 
     Args:
         init_cfg (dict, optional): mmengine init config.
+        persistent (bool): Whether ``mean`` and ``std`` are saved in
+            state dicts. Default: True.
     """
 
-    def __init__(self, init_cfg: Optional[dict] = None) -> None:
+    def __init__(self,
+                 init_cfg: Optional[dict] = None,
+                 persistent: bool = True) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.register_buffer('mean',
-                             torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
-        self.register_buffer('std',
-                             torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
+        self.register_buffer(
+            'mean',
+            torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1),
+            persistent=persistent)
+        self.register_buffer(
+            'std',
+            torch.tensor(IMAGENET_STD).view(1, 3, 1, 1),
+            persistent=persistent)
 
     def normalize(self, x: torch.Tensor) -> torch.Tensor:
         """Returns (x - mean) / std for ``x`` (N, 3, H, W) in [0, 1]."""

@@ -1,0 +1,35 @@
+# C²-Matching restoration model, "-rec" variant (L1 only), spec §5.
+# torchvision ImageNet state dicts (nothing is downloaded); see README.
+vgg16_weights = 'checkpoints/vgg16-397923af.pth'
+vgg19_weights = 'checkpoints/vgg19-dcbb9e9d.pth'
+# Stage-2 (student) checkpoint whose `student.` weights match for stage 3.
+student_checkpoint = 'work_dirs/c2matching-student_cufed/latest_student.pth'
+
+model = dict(
+    type='C2Matching',
+    generator=dict(
+        type='C2MatchingNet',
+        in_channels=3,
+        out_channels=3,
+        mid_channels=64,
+        num_blocks=16,
+        deform_groups=8),
+    extractor=dict(
+        type='ContrasExtractor',
+        requires_grad=False,
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint=student_checkpoint,
+            prefix='student.')),
+    ref_extractor=dict(
+        type='RefVGGExtractor',
+        layers=('relu1_1', 'relu2_1', 'relu3_1'),
+        pretrained=vgg19_weights),
+    correspondence=dict(type='CorrespondenceGenerator', chunk_elements=2**26),
+    pixel_loss=dict(type='L1Loss', loss_weight=1.0, reduction='mean'),
+    train_cfg=dict(),
+    test_cfg=dict(),
+    data_preprocessor=dict(
+        type='DataPreprocessor',
+        mean=[0., 0., 0.],
+        std=[255., 255., 255.]))

@@ -1,0 +1,94 @@
+"""Dynamic aggregation (spec §5.2) against torchvision's deform_conv2d."""
+import pytest
+import torch
+from torchvision.ops import deform_conv2d
+
+from c2m_mmagic.models.editors.c2matching.dynamic_aggregation import (
+    DynamicAggregation, combine_offsets)
+
+
+def direct_combined_offsets(learned, pre, groups):
+    """Channel 2(9g+k) gets Δy + pre_y, channel 2(9g+k)+1 Δx + pre_x."""
+    out = learned.clone()
+    for g in range(groups):
+        for k in range(9):
+            out[:, 2 * (9 * g + k)] += pre[:, k, :, :, 1]
+            out[:, 2 * (9 * g + k) + 1] += pre[:, k, :, :, 0]
+    return out
+
+
+def test_combine_offsets_layout():
+    learned = torch.randn(2, 2 * 8 * 9, 5, 6)
+    pre = torch.randn(2, 9, 5, 6, 2)
+    torch.testing.assert_close(
+        combine_offsets(learned, pre, 8),
+        direct_combined_offsets(learned, pre, 8),
+        rtol=0,
+        atol=0)
+
+
+@pytest.mark.parametrize('ref_size', [(6, 7), (9, 11)])
+def test_equals_torchvision_deform_conv2d(ref_size):
+    torch.manual_seed(1)
+    c, groups, h, w = 16, 8, 6, 7
+    agg = DynamicAggregation(c, groups)
+    # a non-zero offset/mask branch, so that learned offsets matter
+    torch.nn.init.normal_(agg.conv_offset_mask.weight, std=0.05)
+    torch.nn.init.normal_(agg.conv_offset_mask.bias, std=0.5)
+    ref_feat = torch.randn(2, c, *ref_size)
+    cond = torch.randn(2, c, h, w)
+    pre = torch.randn(2, 9, h, w, 2) * 3
+    out = agg(ref_feat, cond, pre)
+    assert out.shape == (2, c, h, w)
+
+    raw = agg.conv_offset_mask(cond)
+    o1, o2, m = torch.chunk(raw, 3, dim=1)
+    offset = direct_combined_offsets(torch.cat((o1, o2), 1), pre, groups)
+    mask = torch.sigmoid(m)
+    hr, wr = ref_size
+    offset = torch.nn.functional.pad(offset, (0, wr - w, 0, hr - h))
+    mask = torch.nn.functional.pad(mask, (0, wr - w, 0, hr - h))
+    expected = deform_conv2d(
+        ref_feat.double(),
+        offset.double(),
+        agg.weight.double(),
+        agg.bias.double(),
+        padding=1,
+        mask=mask.double())[..., :h, :w]
+    torch.testing.assert_close(out.double(), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_init_follows_dcnv2_and_zero_offset_branch():
+    agg = DynamicAggregation(64, 8)
+    bound = 1 / (64 * 9)**0.5
+    assert agg.weight.abs().max() <= bound
+    assert agg.weight.std() > bound / 3  # uniform, not zero
+    assert agg.bias.abs().max() == 0
+    assert agg.conv_offset_mask.weight.abs().max() == 0
+    assert agg.conv_offset_mask.weight.shape == (216, 64, 3, 3)
+
+
+def test_reference_smaller_than_grid_is_refused():
+    agg = DynamicAggregation(8, 2)
+    with pytest.raises(ValueError, match='must cover'):
+        agg(torch.randn(1, 8, 4, 4), torch.randn(1, 8, 5, 5),
+            torch.zeros(1, 9, 5, 5, 2))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+def test_cuda_forward_backward_matches_cpu():
+    torch.manual_seed(2)
+    agg = DynamicAggregation(32, 8)
+    torch.nn.init.normal_(agg.conv_offset_mask.weight, std=0.05)
+    inputs = [torch.randn(2, 32, 12, 13), torch.randn(2, 32, 10, 11),
+              torch.randn(2, 9, 10, 11, 2) * 2]
+    results = []
+    for device in ('cpu', 'cuda'):
+        mod = agg.to(device)
+        xs = [t.to(device).requires_grad_(i < 2) for i, t in enumerate(inputs)]
+        out = mod(*xs)
+        out.square().sum().backward()
+        results.append([out.cpu(), xs[0].grad.cpu(), mod.weight.grad.cpu()])
+        mod.zero_grad()
+    for cpu_t, cuda_t in zip(*results):
+        torch.testing.assert_close(cuda_t, cpu_t, rtol=1e-3, atol=1e-3)
