@@ -1,0 +1,41 @@
+"""`import c2m_mmagic` registers its components without shadowing."""
+import subprocess
+import sys
+
+SCRIPT = r'''
+import json, warnings
+warnings.filterwarnings('ignore')
+from mmagic.utils import register_all_modules
+register_all_modules(init_default_scope=True)
+from mmagic import registry as R
+regs = {n: getattr(R, n) for n in ('MODELS', 'DATASETS', 'TRANSFORMS',
+                                    'METRICS', 'HOOKS', 'VISUALIZERS')}
+def names(reg):
+    out = set(reg.module_dict)
+    if reg.parent is not None:
+        out |= set(reg.parent.module_dict)
+    return out
+before = {n: sorted(names(r)) for n, r in regs.items()}
+import c2m_mmagic
+ours = {n: sorted(k for k, v in r.module_dict.items()
+                  if v.__module__.startswith('c2m_mmagic'))
+        for n, r in regs.items()}
+print(json.dumps(dict(before=before, ours=ours)))
+'''
+
+
+def test_components_are_registered_under_new_names():
+    proc = subprocess.run([sys.executable, '-c', SCRIPT], capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    import json
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    ours = result['ours']
+    for name in ('C2Matching', 'C2MatchingNet', 'C2MatchingDiscriminator',
+                 'ContrasExtractor', 'CorrespondenceGenerator',
+                 'RefVGGExtractor', 'FrobeniusPerceptualLoss',
+                 'SampleGradientPenaltyLoss'):
+        assert name in ours['MODELS'], name
+    for registry, names in ours.items():
+        shadowed = set(names) & set(result['before'][registry])
+        assert not shadowed, f'{registry}: {sorted(shadowed)} shadow mmagic'
