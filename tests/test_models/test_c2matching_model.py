@@ -145,3 +145,27 @@ def test_pixel_only_warm_up_skips_gan_and_discriminator():
     assert set(log) == {'loss_pix'}
     assert all(torch.equal(v, d_before[k])
                for k, v in model.discriminator.state_dict().items())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+def test_cuda_forward_and_backward_match_cpu(monkeypatch):
+    # full fp32 on the GPU: TF32 convolutions could flip near-tied matches
+    monkeypatch.setattr(torch.backends.cudnn, 'allow_tf32', False)
+    monkeypatch.setattr(torch.backends.cuda.matmul, 'allow_tf32', False)
+    cfg = load_cfg('c2matching-rec_cufed.py')
+    model = MODELS.build(cfg.model)
+    for m in (model.generator.small_dyn_agg, model.generator.large_dyn_agg):
+        torch.nn.init.normal_(m.conv_offset_mask.weight, std=0.01)
+    gt, ref = real_pair((64, 96))
+    results = []
+    for device in ('cpu', 'cuda'):
+        model.to(device).zero_grad()
+        batch = model.data_preprocessor(make_batch(gt, ref, n=2), True)
+        out = model(batch['inputs'], batch['data_samples'], mode='tensor')
+        out.abs().mean().backward()
+        grad = model.generator.small_dyn_agg.conv_offset_mask.weight.grad
+        results.append((out.detach().cpu(), grad.cpu()))
+    torch.testing.assert_close(results[1][0], results[0][0], rtol=1e-3,
+                               atol=1e-4)
+    torch.testing.assert_close(results[1][1], results[0][1], rtol=1e-2,
+                               atol=1e-5)

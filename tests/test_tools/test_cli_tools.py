@@ -97,3 +97,31 @@ def test_inference_tool_writes_sr_png(tmp_path):
     assert proc.returncode != 0
     assert 'nope.png' in proc.stderr and 'Traceback' not in proc.stderr
     assert not osp.exists(tmp_path / 'sr2.png')
+
+
+def test_mmagic_inferencer_runs_the_same_config(tmp_path):
+    from mmengine.config import Config
+    from mmagic.apis.inferencers.image_super_resolution_inferencer import \
+        ImageSuperResolutionInferencer
+    from c2m_mmagic.apis.restorer import RefSRRestorer
+    paths = save_released_format(str(tmp_path))
+    ckpt = str(tmp_path / 'c2m.pth')
+    proc = run_tool('tools/convert_official_ckpt.py', '--restoration',
+                    paths[0], '--extractor', paths[1], '--vgg', paths[2],
+                    '--out', ckpt)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    gt, ref = real_pair((48, 64))
+    Image.fromarray(gt).resize((16, 12), Image.BICUBIC).save(tmp_path / 'lr.png')
+    Image.fromarray(ref).save(tmp_path / 'ref.png')
+    config = osp.join(REPO, 'configs', 'c2matching_cufed.py')
+    inferencer = ImageSuperResolutionInferencer(
+        config=Config.fromfile(config), ckpt=ckpt, device='cpu')
+    data = inferencer.preprocess(
+        img=str(tmp_path / 'lr.png'), ref=str(tmp_path / 'ref.png'))
+    preds = inferencer.forward(data)
+    result = inferencer.visualize(preds)  # BGR uint8, as mmagic writes
+    ours = RefSRRestorer(config, ckpt).restore(
+        np.asarray(Image.open(tmp_path / 'lr.png')), ref)
+    assert result.shape == ours.shape == (48, 64, 3)
+    diff = np.abs(result[..., ::-1].astype(int) - ours.astype(int))
+    assert diff.max() <= 1

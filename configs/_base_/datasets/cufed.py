@@ -96,3 +96,31 @@ val_evaluator = dict(
         dict(type='SSIM', crop_border=scale, convert_to='Y'),
     ])
 test_evaluator = val_evaluator
+
+# One LR image + one HR reference, for mmagic's ImageSuperResolutionInferencer
+# (`img` and `ref`).
+demo_pipeline = [
+    dict(
+        type='LoadImageFromFile',
+        key='img',
+        color_type='color',
+        channel_order='rgb',
+        imdecode_backend='pillow'),
+    dict(
+        type='LoadImageFromFile',
+        key='ref',
+        color_type='color',
+        channel_order='rgb',
+        imdecode_backend='pillow'),
+    dict(type='SetValues', dictionary=dict(scale=scale)),
+    dict(type='ModCrop', key='ref'),
+    dict(
+        type='Resize',
+        scale=float(scale),
+        keep_ratio=True,
+        keys=['img'],
+        output_keys=['img_lq'],
+        interpolation='bicubic',
+        backend='pillow'),
+    dict(type='PackInputs'),
+]
