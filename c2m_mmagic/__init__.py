@@ -3,6 +3,6 @@
 Importing the package registers its components in mmagic's registries.
 """
 from .version import __version__
-from . import apis, datasets, engine, models  # noqa: F401  (registers components)
+from . import apis, datasets, engine, evaluation, models  # noqa: F401,E501
 
 __all__ = ['__version__']

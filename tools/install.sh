@@ -58,6 +58,19 @@ else
     PIP install -q "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"
 fi
 
+STEP="python dependencies (requirements/*.txt)"
+stamp="$C2M_VENV/.c2m_mmagic_deps"
+want="$(cat "$REPO/requirements/"*.txt | sha256sum | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    log "python dependencies up to date"
+else
+    log "installing python dependencies"
+    PIP install -q "setuptools>=77,<81" wheel
+    PIP install -q -c "$REPO/requirements/constraints.txt" \
+        -r "$REPO/requirements/runtime.txt" -r "$REPO/requirements/tests.txt"
+    echo "$want" > "$stamp"
+fi
+
 mmcv_ops_ok() {
     probe <<EOF
 import mmcv
@@ -111,26 +124,17 @@ else
     fi
 fi
 
-STEP="python dependencies (requirements/*.txt)"
-stamp="$C2M_VENV/.c2m_mmagic_deps"
-want="$(cat "$REPO/requirements/"*.txt "$REPO/setup.py" | sha256sum | cut -d' ' -f1) $MMAGIC_VERSION"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && probe <<EOF
+STEP="mmagic $MMAGIC_VERSION (--no-deps) and c2m_mmagic (editable)"
+if probe <<EOF
 import os, mmagic, c2m_mmagic
 assert mmagic.__version__ == '$MMAGIC_VERSION'
 assert os.path.dirname(os.path.dirname(os.path.abspath(c2m_mmagic.__file__))) == '$REPO'
 EOF
 then
-    log "dependencies and c2m_mmagic up to date"
+    log "mmagic $MMAGIC_VERSION and c2m_mmagic ($REPO) present"
 else
-    log "installing dependencies"
-    PIP install -q "setuptools>=77,<81" wheel
-    PIP install -q -c "$REPO/requirements/constraints.txt" \
-        -r "$REPO/requirements/runtime.txt" -r "$REPO/requirements/tests.txt"
-    STEP="mmagic $MMAGIC_VERSION (--no-deps)"
     PIP install -q --no-deps "mmagic==$MMAGIC_VERSION"
-    STEP="c2m_mmagic (editable)"
     PIP install -q --no-deps --no-build-isolation -e "$REPO"
-    echo "$want" > "$stamp"
 fi
 
 STEP="import check"

@@ -1,4 +1,9 @@
+from .contrastive_loss import (ContrastiveMarginLoss,
+                               CorrelationDistillationLoss)
 from .gradient_penalty import SampleGradientPenaltyLoss
 from .perceptual_loss import FrobeniusPerceptualLoss
 
-__all__ = ['FrobeniusPerceptualLoss', 'SampleGradientPenaltyLoss']
+__all__ = [
+    'ContrastiveMarginLoss', 'CorrelationDistillationLoss',
+    'FrobeniusPerceptualLoss', 'SampleGradientPenaltyLoss'
+]

@@ -1,4 +1,5 @@
 """The contrastive correspondence network of C²-Matching (spec §2)."""
+import os.path as osp
 from typing import Optional, Tuple
 
 import torch
@@ -6,6 +7,39 @@ from mmengine.model import BaseModule
 
 from mmagic.registry import MODELS
 from .vgg_trunk import ImageNetNormalized, build_vgg_trunk, load_torchvision_vgg
+
+
+def load_stage_checkpoint(module: torch.nn.Module, path: str,
+                          prefix: str) -> None:
+    """Loads the ``prefix`` entries of an mmengine checkpoint, strictly.
+
+    Args:
+        module (nn.Module): Network to fill.
+        path (str): Checkpoint written by an earlier training stage.
+        prefix (str): Prefix of the network's entries, e.g. 'student.'.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'stage checkpoint not found: {path}. Train the previous stage '
+            'first (see README, "Training"), or point the config at its '
+            'checkpoint with --cfg-options.')
+    try:
+        state = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as err:
+        raise ValueError(f'cannot read stage checkpoint {path}: '
+                         f'{type(err).__name__}: {err}') from err
+    state = state.get('state_dict', state)
+    own = {k[len(prefix):]: v for k, v in state.items()
+           if k.startswith(prefix)}
+    if not own:
+        raise ValueError(f'stage checkpoint {path} has no entries under '
+                         f'{prefix!r}; is it from the right stage?')
+    missing, unexpected = module.load_state_dict(own, strict=False)
+    if missing or unexpected:
+        raise ValueError(
+            f'stage checkpoint {path} ({prefix!r}) does not fit '
+            f'{type(module).__name__}: missing {missing[:4]}, unexpected '
+            f'{unexpected[:4]}')
 
 
 class ContrasBranch(ImageNetNormalized):
@@ -39,28 +73,37 @@ class ContrasExtractor(BaseModule):
             leaves the random init (tests, or when a trained extractor
             checkpoint is loaded afterwards).
         requires_grad (bool): Whether the parameters are trained.
-        init_cfg (dict, optional): mmengine init config, e.g.
-            ``dict(type='Pretrained', checkpoint=..., prefix=...)`` to load a
-            stage-1/2 checkpoint.
+        checkpoint (str, optional): A stage-1 or stage-2 checkpoint to load
+            by :meth:`init_weights` (after ``pretrained``), strictly.
+        checkpoint_prefix (str): Prefix of this network's entries in
+            ``checkpoint``'s state dict, e.g. 'teacher.' or 'student.'.
+        init_cfg (dict, optional): mmengine init config.
     """
 
     def __init__(self,
                  pretrained: Optional[str] = None,
                  requires_grad: bool = True,
+                 checkpoint: Optional[str] = None,
+                 checkpoint_prefix: str = '',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.pretrained = pretrained
+        self.checkpoint = checkpoint
+        self.checkpoint_prefix = checkpoint_prefix
         self.feature_extraction_image1 = ContrasBranch()
         self.feature_extraction_image2 = ContrasBranch()
         self.requires_grad_(requires_grad)
 
     def init_weights(self) -> None:
-        """Loads ImageNet VGG16 into both branches, then ``init_cfg``."""
+        """Loads ImageNet VGG16 into both branches, then ``checkpoint``."""
         if self.pretrained is not None:
             for branch in (self.feature_extraction_image1,
                            self.feature_extraction_image2):
                 load_torchvision_vgg(branch.model, 'vgg16', self.pretrained,
                                      owner=type(self).__name__)
+        if self.checkpoint is not None:
+            load_stage_checkpoint(self, self.checkpoint,
+                                  self.checkpoint_prefix)
         if self.init_cfg is not None:
             super().init_weights()
 

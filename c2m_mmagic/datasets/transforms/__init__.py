@@ -1,0 +1,3 @@
+from .homography import RandomHomographyRef, correspondence_map
+
+__all__ = ['RandomHomographyRef', 'correspondence_map']

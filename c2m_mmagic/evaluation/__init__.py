@@ -1,0 +1,3 @@
+from .metrics import MatchingAccuracy
+
+__all__ = ['MatchingAccuracy']

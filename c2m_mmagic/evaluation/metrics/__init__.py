@@ -1,0 +1,3 @@
+from .matching_accuracy import MatchingAccuracy
+
+__all__ = ['MatchingAccuracy']
