@@ -1,6 +1,7 @@
 # Stage 3 ("-rec") on the embedded demo data (tools/make_demo_data.py), sized
 # to run on a CPU in minutes: a narrower, shallower generator, random-init
-# VGG19 and contrastive student (no ImageNet file needed), 160x160 pairs.
+# VGG19 (stated in the log), and the stage-2 demo student for matching (run
+# configs/c2matching-teacher_demo.py and c2matching-student_demo.py first).
 _base_ = './c2matching-rec_cufed.py'
 experiment_name = 'c2matching-rec_demo'
 work_dir = f'./work_dirs/{experiment_name}'
@@ -8,7 +9,8 @@ demo_root = 'data/demo'
 
 model = dict(
     generator=dict(mid_channels=32, num_blocks=2),
-    extractor=dict(init_cfg=None),
+    extractor=dict(
+        checkpoint='work_dirs/c2matching-student_demo/iter_20.pth'),
     ref_extractor=dict(pretrained=None))
 
 # CPU-sized training pairs: the 160x160 demo pairs shrunk to 64x64 (deformable

@@ -17,7 +17,7 @@ from helpers import REPO, real_pair
 def load_cfg(name, num_blocks=2):
     cfg = Config.fromfile(osp.join(REPO, 'configs', name))
     cfg.model.generator.num_blocks = num_blocks
-    cfg.model.extractor.init_cfg = None
+    cfg.model.extractor.checkpoint = None
     cfg.model.ref_extractor.pretrained = None
     if 'perceptual_loss' in cfg.model:
         cfg.model.perceptual_loss.pretrained = None

@@ -45,6 +45,7 @@ def test_train_two_iterations_then_resume_then_test(demo_root, tmp_path):
         f'val_dataloader.dataset.data_root={demo_root}/CUFED5',
         f'test_dataloader.dataset.data_root={demo_root}/CUFED5',
         'train_dataloader.batch_size=1', 'train_cfg.val_interval=100',
+        'model.extractor.checkpoint=None',
         'default_hooks.checkpoint.interval=1'
     ]
     proc = run_tool('tools/train.py', DEMO, *common, 'train_cfg.max_iters=2')

@@ -82,15 +82,16 @@ class RandomHomographyRef(BaseTransform):
         # numpy's global state is what mmengine seeds in each worker
         return np.random.default_rng(np.random.randint(2**31 - 1))
 
-    def draw_homography(self, width: int) -> np.ndarray:
-        """Draws ``Hm`` (window corners → moved corners).
+    def draw_corners(self, width: int):
+        """Draws the window and its moved corners.
 
         Args:
             width (int): Image width; as released, both corner coordinates
                 are drawn from [margin, max(W, W - window - margin)).
 
         Returns:
-            np.ndarray: 3×3 homography.
+            tuple[np.ndarray]: window corners and moved corners, (4, 2)
+            float32 each, clockwise from the top-left.
         """
         rng = self._generator()
         high = max(width, width - self.window - self.margin)
@@ -100,14 +101,13 @@ class RandomHomographyRef(BaseTransform):
                               [x0, y0 + s]])
         shift = rng.integers(0, self.max_shift + 1, size=(4, 2))
         sign = rng.choice([-1, 1], size=(4, 2))
-        moved = corners + (shift * sign).astype(np.float32)
-        return cv2.getPerspectiveTransform(corners, moved)
+        return corners, corners + (shift * sign).astype(np.float32)
 
     def transform(self, results: dict) -> dict:
         """Adds the reference, the homography and the correspondence map."""
         img = results[self.key]
         h, w = img.shape[:2]
-        hm = self.draw_homography(w)
+        hm = cv2.getPerspectiveTransform(*self.draw_corners(w))
         to_ref = np.linalg.inv(hm)
         results[self.ref_key] = cv2.warpPerspective(img, to_ref, (w, h))
         results['homography'] = to_ref.astype(np.float32)

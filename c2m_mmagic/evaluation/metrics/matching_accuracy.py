@@ -2,13 +2,14 @@
 from typing import List, Sequence
 
 import torch
-from mmengine.evaluator import BaseMetric
 
+from mmagic.evaluation.metrics.base_sample_wise_metric import \
+    BaseSampleWiseMetric
 from mmagic.registry import METRICS
 
 
 @METRICS.register_module()
-class MatchingAccuracy(BaseMetric):
+class MatchingAccuracy(BaseSampleWiseMetric):
     """Share of valid points whose nearest reference descriptor lies within
     each threshold (L∞, feature pixels) of the ground-truth correspondence.
 
@@ -20,11 +21,12 @@ class MatchingAccuracy(BaseMetric):
         thresholds (Sequence[int]): Default: (1, 3).
         prefix (str): Metric name prefix. Default: 'match'.
     """
-    default_prefix = 'match'
+    metric = 'match'
 
-    def __init__(self, thresholds: Sequence[int] = (1, 3),
-                 prefix: str = 'match', **kwargs) -> None:
-        super().__init__(prefix=prefix, **kwargs)
+    def __init__(self,
+                 thresholds: Sequence[int] = (1, 3),
+                 prefix: str = 'match') -> None:
+        super().__init__(prefix=prefix)
         self.thresholds = tuple(thresholds)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:

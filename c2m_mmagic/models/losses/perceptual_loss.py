@@ -11,6 +11,7 @@ from mmagic.registry import MODELS
 from ..editors.c2matching.vgg_trunk import (ImageNetNormalized,
                                             build_vgg_trunk,
                                             load_torchvision_vgg,
+                                            log_random_init,
                                             vgg_layer_names)
 
 
@@ -67,6 +68,8 @@ class FrobeniusPerceptualLoss(ImageNetNormalized):
         if self.pretrained is not None:
             load_torchvision_vgg(self.vgg, 'vgg19', self.pretrained,
                                  owner=type(self).__name__)
+        else:
+            log_random_init(type(self).__name__, 'vgg19')
         self._is_init = True
 
     def _features(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:

@@ -2,8 +2,8 @@
 # torchvision ImageNet state dicts (nothing is downloaded); see README.
 vgg16_weights = 'checkpoints/vgg16-397923af.pth'
 vgg19_weights = 'checkpoints/vgg19-dcbb9e9d.pth'
-# Stage-2 (student) checkpoint whose `student.` weights match for stage 3.
-student_checkpoint = 'work_dirs/c2matching-student_cufed/latest_student.pth'
+# Stage-2 checkpoint; its `student.` weights do the matching in stage 3.
+student_checkpoint = 'work_dirs/c2matching-student_1xb8-75k_cufed/iter_75000.pth'
 
 model = dict(
     type='C2Matching',
@@ -17,10 +17,8 @@ model = dict(
     extractor=dict(
         type='ContrasExtractor',
         requires_grad=False,
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint=student_checkpoint,
-            prefix='student.')),
+        checkpoint=student_checkpoint,
+        checkpoint_prefix='student.'),
     ref_extractor=dict(
         type='RefVGGExtractor',
         layers=('relu1_1', 'relu2_1', 'relu3_1'),

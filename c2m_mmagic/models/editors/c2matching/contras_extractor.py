@@ -6,7 +6,8 @@ import torch
 from mmengine.model import BaseModule
 
 from mmagic.registry import MODELS
-from .vgg_trunk import ImageNetNormalized, build_vgg_trunk, load_torchvision_vgg
+from .vgg_trunk import (ImageNetNormalized, build_vgg_trunk,
+                         load_torchvision_vgg, log_random_init)
 
 
 def load_stage_checkpoint(module: torch.nn.Module, path: str,
@@ -101,6 +102,8 @@ class ContrasExtractor(BaseModule):
                            self.feature_extraction_image2):
                 load_torchvision_vgg(branch.model, 'vgg16', self.pretrained,
                                      owner=type(self).__name__)
+        elif self.checkpoint is None:
+            log_random_init(type(self).__name__, 'vgg16')
         if self.checkpoint is not None:
             load_stage_checkpoint(self, self.checkpoint,
                                   self.checkpoint_prefix)

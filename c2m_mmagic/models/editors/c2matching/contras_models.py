@@ -65,11 +65,13 @@ class ContrasStageModel(BaseModel):
         self.min_points = min_points
 
     def kept(self, data_samples: DataSample, feat_size) -> KeptPoints:
-        """Kept points of the batch from its ``correspondence`` maps."""
+        """Kept points of the batch from its ``correspondence`` maps, which
+        PackInputs stores channels-first like images: (B, 2, H, W)."""
         corr = data_samples.correspondence.float().to(self.device_of())
         corr = corr if corr.dim() == 4 else corr.unsqueeze(0)
-        return kept_points(corr, feat_size, self.scale, self.border,
-                           self.min_points)
+        return kept_points(
+            corr.permute(0, 2, 3, 1), feat_size, self.scale, self.border,
+            self.min_points)
 
     def device_of(self) -> torch.device:
         return next(self.parameters()).device

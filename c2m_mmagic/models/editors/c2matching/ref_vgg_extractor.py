@@ -4,7 +4,8 @@ from typing import Dict, Optional, Sequence
 import torch
 from mmagic.registry import MODELS
 from .vgg_trunk import (ImageNetNormalized, build_vgg_trunk,
-                         load_torchvision_vgg, vgg_layer_names)
+                         load_torchvision_vgg, log_random_init,
+                         vgg_layer_names)
 
 
 @MODELS.register_module()
@@ -41,6 +42,8 @@ class RefVGGExtractor(ImageNetNormalized):
         if self.pretrained is not None:
             load_torchvision_vgg(self.vgg_net, 'vgg19', self.pretrained,
                                  owner=type(self).__name__)
+        else:
+            log_random_init(type(self).__name__, 'vgg19')
         if self.init_cfg is not None:
             super().init_weights()
 

@@ -5,12 +5,14 @@ number them ``features.<index>``; C²-Matching's modules name them
 ``conv1_1``, ``relu1_1`` ... This module builds such trunks and loads
 torchvision state dicts into them, never from the network.
 """
+import logging
 import os.path as osp
 from collections import OrderedDict
 from typing import Dict, List, Optional
 
 import torch
 import torch.nn as nn
+from mmengine.logging import print_log
 from mmengine.model import BaseModule
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -86,6 +88,14 @@ def torchvision_to_trunk_keys(vgg_type: str) -> Dict[str, str]:
             for param in ('weight', 'bias'):
                 mapping[f'features.{index}.{param}'] = f'{name}.{param}'
     return mapping
+
+
+def log_random_init(owner: str, vgg_type: str) -> None:
+    """States in the log that a VGG keeps its random initialisation."""
+    print_log(
+        f'{owner}: no ImageNet {vgg_type} weights given (pretrained=None); '
+        'its VGG layers keep their random initialisation', 'current',
+        logging.WARNING)
 
 
 def load_torchvision_vgg(trunk: nn.Sequential,

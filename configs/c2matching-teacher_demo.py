@@ -1,0 +1,16 @@
+# Stage 1 on the embedded demo data (tools/make_demo_data.py), CPU-sized:
+# random-init VGG16 (stated in the log), batch 4, 20 iterations.
+_base_ = './c2matching-teacher_1xb8-5k_cufed.py'
+experiment_name = 'c2matching-teacher_demo'
+work_dir = f'./work_dirs/{experiment_name}'
+demo_root = 'data/demo'
+
+model = dict(teacher=dict(pretrained=None))
+train_dataloader = dict(
+    batch_size=4, num_workers=0,
+    dataset=dict(data_root=demo_root + '/CUFED'))
+val_dataloader = dict(dataset=dict(data_root=demo_root + '/CUFED5'))
+train_cfg = dict(max_iters=20, val_interval=20)
+default_hooks = dict(
+    logger=dict(interval=5), checkpoint=dict(interval=20, max_keep_ckpts=1))
+randomness = dict(seed=0)
