@@ -1,3 +1,4 @@
 from .checkpoint_compat import allow_mmengine_checkpoint_types
+from .hooks import ResultsTableHook
 
-__all__ = ['allow_mmengine_checkpoint_types']
+__all__ = ['ResultsTableHook', 'allow_mmengine_checkpoint_types']

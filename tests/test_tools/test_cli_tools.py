@@ -68,6 +68,11 @@ def test_train_two_iterations_then_resume_then_test(demo_root, tmp_path):
                     f'test_dataloader.dataset.data_root={demo_root}/CUFED5')
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'PSNR' in proc.stdout + proc.stderr
+    import json
+    with open(osp.join(work, 'results.json')) as f:
+        table = json.load(f)['results']
+    assert set(table) == {'CUFED5'} and 0 < table['CUFED5']['SSIM'] <= 1
+    assert '| CUFED5 |' in open(osp.join(work, 'results.md')).read()
 
 
 def test_inference_tool_writes_sr_png(tmp_path):
@@ -126,3 +131,42 @@ def test_mmagic_inferencer_runs_the_same_config(tmp_path):
     assert result.shape == ours.shape == (48, 64, 3)
     diff = np.abs(result[..., ::-1].astype(int) - ours.astype(int))
     assert diff.max() <= 1
+
+
+def test_compare_puts_c2matching_and_ttsr_in_one_table(demo_root, tmp_path):
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmagic.registry import MODELS
+    init_default_scope('mmagic')
+    # C²-Matching: random weights in the released format, converted
+    paths = save_released_format(str(tmp_path))
+    c2m = str(tmp_path / 'c2m.pth')
+    proc = run_tool('tools/convert_official_ckpt.py', '--restoration',
+                    paths[0], '--extractor', paths[1], '--vgg', paths[2],
+                    '--out', c2m)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # mmagic's TTSR with random weights (no VGG download)
+    import mmagic
+    ttsr_cfg = osp.join(osp.dirname(mmagic.__file__), '.mim', 'configs',
+                        'ttsr', 'ttsr-rec_x4c64b16_1xb9-200k_CUFED.py')
+    cfg = Config.fromfile(ttsr_cfg)
+    cfg.model.extractor.load_pretrained_vgg = False
+    ttsr = str(tmp_path / 'ttsr.pth')
+    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), ttsr)
+
+    out_dir = str(tmp_path / 'compare')
+    proc = run_tool(
+        'tools/compare.py', '--data-root', osp.join(demo_root, 'CUFED5'),
+        '--out-dir', out_dir, '--model', 'C2-Matching',
+        osp.join(REPO, 'configs', 'c2matching_cufed.py'), c2m, '--model',
+        'TTSR', 'mmagic::ttsr/ttsr-rec_x4c64b16_1xb9-200k_CUFED.py', ttsr,
+        'model.extractor.load_pretrained_vgg=False')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    import json
+    with open(osp.join(out_dir, 'compare.json')) as f:
+        results = json.load(f)['results']
+    assert set(results) == {'C2-Matching', 'TTSR'}
+    for row in results.values():
+        assert 5 < row['PSNR'] < 60 and 0 < row['SSIM'] <= 1
+    md = open(osp.join(out_dir, 'compare.md')).read()
+    assert '| C2-Matching |' in md and '| TTSR |' in md

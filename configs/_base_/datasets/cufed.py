@@ -67,14 +67,15 @@ train_dataloader = dict(
     persistent_workers=False,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
-        type='BasicImageDataset',
+        type='RefSRDataset',
+        check='exists',
         metainfo=dict(dataset_type='cufed', task_name='refsr'),
         data_root=data_root + '/CUFED',
         data_prefix=dict(gt='input', ref='ref'),
         pipeline=train_pipeline))
 
 cufed5_dataset = dict(
-    type='BasicImageDataset',
+    type='RefSRDataset',
     metainfo=dict(dataset_type='cufed5', task_name='refsr'),
     data_root=data_root + '/CUFED5',
     data_prefix=dict(gt='', ref=''),
@@ -92,10 +93,11 @@ test_dataloader = val_dataloader
 val_evaluator = dict(
     type='Evaluator',
     metrics=[
-        dict(type='PSNR', crop_border=scale, convert_to='Y'),
-        dict(type='SSIM', crop_border=scale, convert_to='Y'),
+        dict(type='PSNR', crop_border=scale, convert_to='Y', prefix='CUFED5'),
+        dict(type='SSIM', crop_border=scale, convert_to='Y', prefix='CUFED5'),
     ])
 test_evaluator = val_evaluator
+custom_hooks = [dict(type='ResultsTableHook')]
 
 # One LR image + one HR reference, for mmagic's ImageSuperResolutionInferencer
 # (`img` and `ref`).

@@ -1,0 +1,112 @@
+"""Ref-SR test sets: input/reference pairing protocols and up-front checks."""
+import os
+import os.path as osp
+from typing import List
+
+from PIL import Image
+
+from mmagic.datasets import BasicImageDataset
+from mmagic.registry import DATASETS
+
+PROTOCOLS = ('same_name', 'first_in_folder', 'next_in_set', 'self')
+IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
+
+
+def unreadable_image(path: str) -> str:
+    """Returns why ``path`` is not a readable image, or '' when it is."""
+    if not osp.isfile(path):
+        return 'missing'
+    try:
+        with Image.open(path) as img:
+            img.verify()
+        with Image.open(path) as img:
+            img.load()  # verify() does not decode; truncation shows here
+    except Exception as err:  # PIL raises many kinds
+        return f'unreadable ({type(err).__name__}: {err})'
+    return ''
+
+
+@DATASETS.register_module()
+class RefSRDataset(BasicImageDataset):
+    """mmagic's BasicImageDataset with a reference protocol and file checks.
+
+    Every input (``gt``) gets a reference by ``ref_protocol``:
+
+    - 'same_name': ``data_prefix['ref']`` + ``filename_tmpl['ref']`` (CUFED5
+      levels, WR-SR's ``NNN_ref``), as BasicImageDataset does;
+    - 'first_in_folder': the first image (sorted) of the folder
+      ``data_prefix['ref']/<input name>/`` (Sun80);
+    - 'next_in_set': the next input of the sorted set, cyclically (Manga109);
+    - 'self': no reference file; the pipeline makes one from the input
+      (Urban100: the upsampled LR image, ``CopyValues``).
+
+    Before any work starts, every referenced file is checked; missing (and,
+    with ``check='decode'``, undecodable) ones are reported together, by
+    file name.
+
+    Args:
+        ref_protocol (str): One of the above. Default: 'same_name'.
+        check (str): 'decode' (open and decode every image: test sets),
+            'exists' (large training sets) or 'none'. Default: 'decode'.
+        **kwargs: BasicImageDataset arguments.
+    """
+
+    def __init__(self,
+                 ref_protocol: str = 'same_name',
+                 check: str = 'decode',
+                 **kwargs) -> None:
+        if ref_protocol not in PROTOCOLS:
+            raise ValueError(f'ref_protocol must be one of {PROTOCOLS}, '
+                             f'got {ref_protocol!r}')
+        if check not in ('decode', 'exists', 'none'):
+            raise ValueError(f"check must be 'decode', 'exists' or 'none', "
+                             f'got {check!r}')
+        self.ref_protocol = ref_protocol
+        self.check = check
+        super().__init__(**kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """Pairs inputs with references and checks every file."""
+        for key, folder in self.data_prefix.items():
+            if not osp.isdir(folder):
+                raise FileNotFoundError(
+                    f'{type(self).__name__}: {key} folder not found: {folder}')
+        data_list = sorted(super().load_data_list(), key=lambda d: d['key'])
+        if not data_list:
+            raise ValueError(f'{type(self).__name__}: no images in '
+                             f'{self.data_prefix[self.search_key]}')
+        if self.ref_protocol == 'first_in_folder':
+            for data in data_list:
+                folder = osp.join(self.data_prefix['ref'], data['key'])
+                refs = sorted(f for f in os.listdir(folder)
+                              if f.lower().endswith(IMG_EXTENSIONS)) \
+                    if osp.isdir(folder) else []
+                data['ref_path'] = osp.join(folder, refs[0]) if refs \
+                    else folder
+        elif self.ref_protocol == 'next_in_set':
+            for i, data in enumerate(data_list):
+                data['ref_path'] = data_list[(i + 1) % len(data_list)][
+                    'gt_path']
+        self.check_files(data_list)
+        return data_list
+
+    def check_files(self, data_list: List[dict]) -> None:
+        """Raises one error naming every missing or unreadable file."""
+        if self.check == 'none':
+            return
+        problems = []
+        for data in data_list:
+            for key in ('gt_path', 'ref_path'):
+                if key in data:
+                    why = unreadable_image(data[key]) if self.check == \
+                        'decode' else ('' if osp.isfile(data[key]) else
+                                       'missing')
+                    if why:
+                        problems.append(f'{data[key]}: {why}')
+        if problems:
+            shown = '\n  '.join(problems[:20])
+            more = f'\n  ... and {len(problems) - 20} more' \
+                if len(problems) > 20 else ''
+            raise ValueError(
+                f'{type(self).__name__}: {len(problems)} bad file(s) '
+                f'(protocol {self.ref_protocol!r}):\n  {shown}{more}')
