@@ -3,6 +3,7 @@
 Importing the package registers its components in mmagic's registries.
 """
 from .version import __version__
-from . import apis, datasets, engine, evaluation, models  # noqa: F401,E501
+from . import (apis, datasets, engine, evaluation, models,  # noqa: F401
+               visualization)
 
 __all__ = ['__version__']

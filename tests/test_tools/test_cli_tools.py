@@ -94,6 +94,20 @@ def test_inference_tool_writes_sr_png(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     sr = np.asarray(Image.open(out))
     assert sr.shape == (64, 96, 3)
+    # the same through the Python API, and --compare writes the panels
+    from c2m_mmagic.apis import RefSRRestorer
+    api = RefSRRestorer(osp.join(REPO, 'configs', 'c2matching_cufed.py'),
+                        ckpt).restore(np.asarray(lr), ref[:60, :90])
+    np.testing.assert_array_equal(api, sr)
+    Image.fromarray(gt).save(tmp_path / 'gt.png')
+    proc = run_tool('tools/inference.py',
+                    osp.join(REPO, 'configs', 'c2matching_cufed.py'), ckpt,
+                    '--img', str(tmp_path / 'lr.png'), '--ref',
+                    str(tmp_path / 'ref.png'), '--out', out, '--compare',
+                    str(tmp_path / 'cmp.png'), '--gt', str(tmp_path / 'gt.png'))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    panel = np.asarray(Image.open(tmp_path / 'cmp.png'))
+    assert panel.shape[0] > 64 and panel.shape[1] >= 4 * 96
     # bad input: a missing reference is named, nothing is written
     proc = run_tool('tools/inference.py',
                     osp.join(REPO, 'configs', 'c2matching_cufed.py'), ckpt,
@@ -170,3 +184,41 @@ def test_compare_puts_c2matching_and_ttsr_in_one_table(demo_root, tmp_path):
         assert 5 < row['PSNR'] < 60 and 0 < row['SSIM'] <= 1
     md = open(osp.join(out_dir, 'compare.md')).read()
     assert '| C2-Matching |' in md and '| TTSR |' in md
+
+
+def test_demo_chain_in_reduced_form(demo_root, tmp_path):
+    """Stage 1 -> 2 -> 3 -> test on the demo data, two iterations each."""
+    work = {s: str(tmp_path / s) for s in ('teacher', 'student', 'rec')}
+    data = [f'train_dataloader.dataset.data_root={demo_root}/CUFED',
+            f'val_dataloader.dataset.data_root={demo_root}/CUFED5',
+            'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+            'default_hooks.checkpoint.interval=2']
+    proc = run_tool('tools/train.py',
+                    osp.join(REPO, 'configs', 'c2matching-teacher_demo.py'),
+                    '--work-dir', work['teacher'], '--cfg-options', *data,
+                    'train_dataloader.batch_size=2')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'match/acc@1' in proc.stdout + proc.stderr
+    proc = run_tool('tools/train.py',
+                    osp.join(REPO, 'configs', 'c2matching-student_demo.py'),
+                    '--work-dir', work['student'], '--cfg-options', *data,
+                    'train_dataloader.batch_size=2',
+                    f"model.teacher.checkpoint={work['teacher']}/iter_2.pth")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = run_tool('tools/train.py',
+                    osp.join(REPO, 'configs', 'c2matching-rec_demo.py'),
+                    '--work-dir', work['rec'], '--cfg-options', *data,
+                    'train_dataloader.batch_size=1',
+                    f"model.extractor.checkpoint={work['student']}/iter_2.pth")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    log = proc.stdout + proc.stderr
+    assert 'random initialisation' in log  # random-init VGG is stated
+    proc = run_tool('tools/test.py',
+                    osp.join(REPO, 'configs', 'c2matching-rec_demo.py'),
+                    osp.join(work['rec'], 'iter_2.pth'), '--work-dir',
+                    work['rec'], '--cfg-options',
+                    f'test_dataloader.dataset.data_root={demo_root}/CUFED5')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert osp.isfile(osp.join(work['rec'], 'results.md'))
+    images = os.listdir(osp.join(work['rec'], 'comparisons'))
+    assert len(images) == 5 and '000_0__000_1.png' in images

@@ -59,7 +59,7 @@ train_pipeline = load_pair + [
 test_pipeline = load_pair + [
     dict(type='ModCrop', key='gt'),
     dict(type='ModCrop', key='ref'),
-] + degrade + [dict(type='PackInputs')]
+] + degrade + [dict(type='PackInputs', meta_keys=['ref_path'])]
 
 train_dataloader = dict(
     num_workers=4,
@@ -97,7 +97,10 @@ val_evaluator = dict(
         dict(type='SSIM', crop_border=scale, convert_to='Y', prefix='CUFED5'),
     ])
 test_evaluator = val_evaluator
-custom_hooks = [dict(type='ResultsTableHook')]
+custom_hooks = [
+    dict(type='ResultsTableHook'),
+    dict(type='RefSRVisualizationHook')
+]
 
 # One LR image + one HR reference, for mmagic's ImageSuperResolutionInferencer
 # (`img` and `ref`).

@@ -40,7 +40,10 @@ def refsr_test_pipeline(self_reference: bool = False):
     if self_reference:
         pipeline.append(
             dict(type='CopyValues', src_keys=['img_lq'], dst_keys=['ref']))
-    pipeline.append(dict(type='PackInputs'))
+    pipeline.append(
+        dict(
+            type='PackInputs',
+            meta_keys=[] if self_reference else ['ref_path']))
     return pipeline
 
 

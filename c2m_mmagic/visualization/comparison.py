@@ -1,0 +1,68 @@
+"""Side-by-side comparison images: bicubic | C²-Matching | reference | GT."""
+from typing import List, Optional, Sequence
+
+import cv2
+import numpy as np
+
+from mmagic.evaluation.metrics import psnr
+
+CAPTION_HEIGHT = 28
+
+
+def y_psnr(img: np.ndarray, gt: np.ndarray, crop_border: int = 4) -> float:
+    """PSNR on the BT.601 Y channel of two uint8 RGB images (spec §6)."""
+    return float(
+        psnr(img, gt, crop_border=crop_border, convert_to='Y',
+             channel_order='rgb'))
+
+
+def _fit_height(img: np.ndarray, height: int) -> np.ndarray:
+    if img.shape[0] == height:
+        return img
+    width = max(1, round(img.shape[1] * height / img.shape[0]))
+    return cv2.resize(img, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def _captioned(img: np.ndarray, caption: str) -> np.ndarray:
+    strip = np.full((CAPTION_HEIGHT, img.shape[1], 3), 255, np.uint8)
+    scale = min(0.5, max(0.3, img.shape[1] / 480))
+    cv2.putText(strip, caption, (4, CAPTION_HEIGHT - 9),
+                cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 1, cv2.LINE_AA)
+    return np.concatenate((strip, img), axis=0)
+
+
+def make_comparison(bicubic: np.ndarray,
+                    sr: np.ndarray,
+                    ref: np.ndarray,
+                    gt: Optional[np.ndarray] = None,
+                    names: Sequence[str] = ('Bicubic', 'C2-Matching'),
+                    gap: int = 4) -> np.ndarray:
+    """Builds one captioned row of panels (uint8 RGB, HR size).
+
+    Args:
+        bicubic (np.ndarray): Bicubic-upsampled LR image.
+        sr (np.ndarray): Super-resolved image.
+        ref (np.ndarray): Reference (shown at the same height).
+        gt (np.ndarray, optional): Ground truth; when given, the captions
+            carry the Y-PSNR of bicubic and of ``sr``.
+        names (Sequence[str]): Captions of the first two panels.
+        gap (int): White pixels between panels.
+
+    Returns:
+        np.ndarray: (H + caption, W_total, 3) uint8 RGB.
+    """
+    height = sr.shape[0]
+    captions = list(names) + ['Reference']
+    panels: List[np.ndarray] = [bicubic, sr, _fit_height(ref, height)]
+    if gt is not None:
+        captions[0] += f' {y_psnr(bicubic, gt):.2f} dB'
+        captions[1] += f' {y_psnr(sr, gt):.2f} dB'
+        captions.append('Ground truth')
+        panels.append(gt)
+    row = []
+    for i, (panel, caption) in enumerate(zip(panels, captions)):
+        if i:
+            row.append(np.full((height + CAPTION_HEIGHT, gap, 3), 255,
+                               np.uint8))
+        row.append(_captioned(np.ascontiguousarray(panel), caption))
+    return np.concatenate(row, axis=1)
