@@ -6,8 +6,11 @@ NNODES=${NNODES:-1}
 NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
+# the environment of tools/install.sh when there is one
+source "$(dirname "$0")/env.sh"
+[ -x "$C2M_PY" ] || C2M_PY=python
 PYTHONPATH="$(dirname "$0")/..":${PYTHONPATH:-} \
-python -m torch.distributed.run \
+"$C2M_PY" -m torch.distributed.run \
     --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
     --nproc_per_node="$GPUS" --master_port="$PORT" \
     "$(dirname "$0")/train.py" "$CONFIG" --launcher pytorch "${@:3}"

@@ -13,6 +13,7 @@ from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from c2m_mmagic.apis.cli import fail, load_config  # noqa: E402
+from c2m_mmagic.apis.restorer import load_weights  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,13 +50,16 @@ def main() -> None:
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
     if args.out:
         cfg.test_evaluator = [cfg.test_evaluator] if isinstance(
             cfg.test_evaluator, dict) else list(cfg.test_evaluator)
         cfg.test_evaluator.append(
             dict(type='DumpResults', out_file_path=args.out))
     runner = Runner.from_cfg(cfg)
+    # refuse a checkpoint of another model (mmengine would only warn)
+    load_weights(runner.model, args.checkpoint)
+    runner._has_loaded = True
+    runner.logger.info(f'loaded {args.checkpoint}')
     runner.test()
 
 

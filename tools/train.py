@@ -8,11 +8,13 @@ import os
 import os.path as osp
 import sys
 
+import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from c2m_mmagic.apis.cli import enable_amp, fail, load_config  # noqa: E402
+from c2m_mmagic.engine import NonFiniteLossError  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -54,6 +56,9 @@ def main() -> None:
         enable_amp(cfg)
     if args.resume:
         cfg.resume = True
+    if args.launcher != 'none' and not torch.cuda.is_available():
+        # NCCL needs GPUs; processes on a CPU machine talk over gloo
+        cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
     runner = Runner.from_cfg(cfg)
     runner.train()
     runner.logger.info(f'Checkpoints and logs are in {cfg.work_dir}')
@@ -62,5 +67,6 @@ def main() -> None:
 if __name__ == '__main__':
     try:
         main()
-    except (FileNotFoundError, ValueError, KeyError) as err:
+    except (FileNotFoundError, ValueError, KeyError,
+            NonFiniteLossError) as err:
         fail(err)

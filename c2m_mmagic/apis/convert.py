@@ -6,14 +6,13 @@ torchvision's. :func:`convert_official` maps all three onto the state dict
 of :class:`C2Matching` so that one mmengine checkpoint holds everything a
 test needs.
 """
-import os
 import os.path as osp
-import tempfile
 from typing import Dict, Optional
 
 import torch
 
 from ..models.editors.c2matching.vgg_trunk import torchvision_to_trunk_keys
+from ..utils import atomic_write
 
 RELEASE_G_PREFIX = 'dyn_agg_restore.'
 
@@ -145,26 +144,12 @@ def convert_official(model: torch.nn.Module,
         for key, value in entries.items():
             state[prefix + key] = value.to(state[prefix + key].dtype)
     if out is not None:
-        save_checkpoint_atomic(
-            dict(
-                meta=dict(
-                    converted_from=dict(
-                        restoration=osp.basename(restoration),
-                        extractor=osp.basename(extractor),
-                        vgg=osp.basename(vgg))),
-                state_dict=state), out)
+        checkpoint = dict(
+            meta=dict(
+                converted_from=dict(
+                    restoration=osp.basename(restoration),
+                    extractor=osp.basename(extractor),
+                    vgg=osp.basename(vgg))),
+            state_dict=state)
+        atomic_write(out, lambda f: torch.save(checkpoint, f))
     return state
-
-
-def save_checkpoint_atomic(obj, path: str) -> None:
-    """``torch.save`` to a temporary file beside ``path``, then rename."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)

@@ -1,18 +1,16 @@
 """Single-pair Ref-SR inference on image files."""
-import os
 import os.path as osp
-import tempfile
 from typing import Optional
 
 import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from PIL import Image
 
 from mmagic.registry import MODELS
 from ..models.editors.c2matching.c2matching import pil_bicubic_resize
+from ..utils import atomic_write
 
 SCALE = 4
 
@@ -47,16 +45,7 @@ def read_rgb(path: str, what: str) -> np.ndarray:
 
 def write_png_atomic(img: np.ndarray, path: str) -> None:
     """Writes a uint8 RGB image as PNG via a temporary file and a rename."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.png')
-    os.close(fd)
-    try:
-        Image.fromarray(img).save(tmp, format='PNG')
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    atomic_write(path, lambda f: Image.fromarray(img).save(f, format='PNG'))
 
 
 def to_tensor(img: np.ndarray, device) -> torch.Tensor:
@@ -99,7 +88,7 @@ class RefSRRestorer:
         init_default_scope('mmagic')
         self.device = torch.device(device)
         self.model = MODELS.build(config.model)
-        load_checkpoint_strict(self.model, checkpoint)
+        load_weights(self.model, checkpoint)
         self.model.to(self.device).eval()
 
     @torch.no_grad()
@@ -128,14 +117,41 @@ class RefSRRestorer:
         return to_image(out)
 
 
-def load_checkpoint_strict(model: torch.nn.Module, path: str) -> None:
-    """Loads an mmengine checkpoint, refusing missing or unexpected keys."""
+def load_weights(model: torch.nn.Module, path: str,
+                 optional_prefixes=('discriminator.', )) -> None:
+    """Loads a checkpoint for inference, refusing one that does not fit.
+
+    Entries under ``optional_prefixes`` (the discriminator, unused at test
+    time) may be missing; any other missing or unexpected entry, or a shape
+    mismatch, is an error naming the first offenders.
+
+    Args:
+        model (nn.Module): The model built from the config.
+        path (str): mmengine checkpoint or plain state dict.
+        optional_prefixes (tuple[str]): Prefixes that may be absent.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'checkpoint not found: {path}')
     try:
-        load_checkpoint(model, path, map_location='cpu', strict=True,
-                        logger='silent')
-    except RuntimeError as err:
-        raise ValueError(f'checkpoint {path} does not fit this model: '
-                         f'{str(err).splitlines()[:6]}') from err
-    except Exception as err:  # truncated or not a checkpoint
-        raise ValueError(f'cannot read checkpoint {path}: '
-                         f'{type(err).__name__}: {err}') from err
+        state = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as err:  # truncated, or not a torch file
+        raise ValueError(f'cannot read checkpoint {path} '
+                         f'({type(err).__name__}: {err})') from err
+    if isinstance(state, dict) and isinstance(state.get('state_dict'), dict):
+        state = state['state_dict']
+    own = model.state_dict()
+    missing = [k for k in own if k not in state
+               and not k.startswith(tuple(optional_prefixes))]
+    unexpected = [k for k in state if k not in own]
+    mismatched = [
+        f'{k} {tuple(state[k].shape)} vs {tuple(v.shape)}'
+        for k, v in own.items()
+        if k in state and tuple(state[k].shape) != tuple(v.shape)
+    ]
+    if missing or unexpected or mismatched:
+        raise ValueError(
+            f'checkpoint {path} does not fit {type(model).__name__}: '
+            f'missing {missing[:3]} ({len(missing)}), unexpected '
+            f'{unexpected[:3]} ({len(unexpected)}), shape mismatches '
+            f'{mismatched[:3]} ({len(mismatched)})')
+    model.load_state_dict(state, strict=False)

@@ -12,6 +12,8 @@ from typing import Callable, Dict, List, Tuple
 import numpy as np
 from PIL import Image
 
+from ..utils import atomic_write
+
 TRAIN_SIZE = 160
 TEST_SIZE = (120, 160)  # (h, w), multiples of 4
 NUM_TRAIN_PER_PHOTO = 6
@@ -36,9 +38,7 @@ def _crop(img: np.ndarray, y: int, x: int, h: int, w: int) -> np.ndarray:
 
 
 def _save(img: np.ndarray, path: str) -> None:
-    tmp = path + '.tmp.png'
-    Image.fromarray(img).save(tmp)
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: Image.fromarray(img).save(f, format='PNG'))
 
 
 def _write_all(files: List[Tuple[str, Callable[[], np.ndarray]]]) -> None:

@@ -15,14 +15,15 @@ from mmengine.logging.history_buffer import HistoryBuffer
 
 def _numpy_types() -> list:
     try:
-        reconstruct = np._core.multiarray._reconstruct  # numpy >= 2
+        multiarray = np._core.multiarray  # numpy >= 2
     except AttributeError:
-        reconstruct = np.core.multiarray._reconstruct
+        multiarray = np.core.multiarray
     dtype_classes = [
         getattr(np.dtypes, name) for name in dir(np.dtypes)
         if name.endswith('DType')
     ] if hasattr(np, 'dtypes') else []
-    return [reconstruct, np.ndarray, np.dtype] + dtype_classes
+    return [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype
+            ] + dtype_classes
 
 
 def _history_buffer_state(self) -> dict:

@@ -15,6 +15,7 @@ default_hooks = dict(
         save_optimizer=True,
         max_keep_ckpts=10),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    non_finite_loss=dict(type='NonFiniteLossHook'),
 )
 
 env_cfg = dict(

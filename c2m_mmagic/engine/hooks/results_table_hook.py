@@ -1,14 +1,13 @@
 """Writes the test results as a per-dataset table (Markdown and JSON)."""
 import json
-import os
 import os.path as osp
-import tempfile
 from collections import OrderedDict
 from typing import Dict, Optional
 
 from mmengine.hooks import Hook
 
 from mmagic.registry import HOOKS
+from ...utils import atomic_write
 
 
 def metrics_table(metrics: Dict[str, float]) -> 'OrderedDict[str, dict]':
@@ -43,12 +42,7 @@ def to_markdown(table: Dict[str, dict], title: Optional[str] = None) -> str:
 
 def write_text_atomic(text: str, path: str) -> None:
     """Writes ``text`` to a temporary file beside ``path``, then renames."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
-    with os.fdopen(fd, 'w') as f:
-        f.write(text)
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: f.write(text), binary=False)
 
 
 @HOOKS.register_module()

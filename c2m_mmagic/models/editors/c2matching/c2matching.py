@@ -155,6 +155,11 @@ class C2Matching(SRGAN):
         Returns:
             Tensor: (N, 3, 4h, 4w).
         """
+        if not self.training:
+            for name, t in (('input', img), ('reference', ref)):
+                if not bool(torch.isfinite(t).all()):
+                    raise ValueError(f'C2Matching: the {name} image holds '
+                                     'NaN or Inf values')
         with torch.no_grad():
             feat_in, feat_ref = self.extractor(img_lq_up, ref)
             pre_offsets = self.correspondence(feat_in, feat_ref)

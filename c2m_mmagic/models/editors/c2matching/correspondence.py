@@ -15,6 +15,17 @@ def l2_normalize_channels(feat: torch.Tensor) -> torch.Tensor:
     return F.normalize(feat, dim=1)
 
 
+def _normalized_ref_patches(band: torch.Tensor) -> torch.Tensor:
+    """3×3 patches (N, C*9, R) of a reference band, each divided by its L2
+    norm + 1e-5."""
+    patches = F.unfold(band, PATCH)
+    return patches / (patches.norm(dim=1, keepdim=True) + 1e-5)
+
+
+def _clamp(rows: int, most: int) -> int:
+    return max(1, min(most, rows))
+
+
 def match_patches(feat_in: torch.Tensor,
                   feat_ref: torch.Tensor,
                   chunk_elements: int = 2**26) -> Tuple[torch.Tensor,
@@ -22,14 +33,17 @@ def match_patches(feat_in: torch.Tensor,
     """Best reference 3×3 patch for every input 3×3 patch (stride 1).
 
     The score is the inner product of the input patch with the reference
-    patch divided by (reference patch L2 norm + 1e-5). Reference patches are
-    scanned in chunks, keeping a running maximum; ties keep the lower index.
+    patch divided by (reference patch L2 norm + 1e-5). Input patches are
+    taken in bands of rows and reference patches in bands of rows, so that
+    neither the patch matrices nor the correlation are ever whole; a running
+    maximum over reference bands keeps the lower index on ties.
 
     Args:
         feat_in (Tensor): (N, C, h, w), already channel-normalised.
         feat_ref (Tensor): (N, C, hr, wr), already channel-normalised.
-        chunk_elements (int): Upper bound on the elements of one chunk of the
-            correlation (N × input patches × reference patches); bounds memory.
+        chunk_elements (int): Upper bound on the elements of one correlation
+            chunk (N × input patches × reference patches) and, roughly, of
+            one band of unfolded patches; bounds memory.
 
     Returns:
         tuple[Tensor]: ``index`` (N, h-2, w-2) int64, row-major index into the
@@ -42,25 +56,42 @@ def match_patches(feat_in: torch.Tensor,
             f'feature maps must be at least {PATCH}x{PATCH} for 3x3 patch '
             f'matching (an image of at least {4 * PATCH}x{4 * PATCH} pixels '
             f'at HR); got input {h}x{w} and reference {hr}x{wr}')
-    patches_in = F.unfold(feat_in, PATCH)  # (N, C*9, P)
-    patches_ref = F.unfold(feat_ref, PATCH)  # (N, C*9, R)
-    patches_ref = patches_ref / (patches_ref.norm(dim=1, keepdim=True) + 1e-5)
-    patches_in_t = patches_in.transpose(1, 2)  # (N, P, C*9)
-    num_in, num_ref = patches_in.shape[-1], patches_ref.shape[-1]
-    chunk = max(1, min(num_ref, chunk_elements // max(1, n * num_in)))
+    grid_h, grid_w = h - PATCH + 1, w - PATCH + 1
+    ref_grid_h, ref_grid_w = hr - PATCH + 1, wr - PATCH + 1
+    patch_len = c * PATCH * PATCH
+    # Band heights so that the input band (n·rows·grid_w·patch_len), the
+    # reference band (n·patch_len·ref_rows·ref_grid_w) and their correlation
+    # (n·rows·grid_w·ref_rows·ref_grid_w) each stay within the budget.
+    in_rows = _clamp(chunk_elements // (n * grid_w * max(patch_len,
+                                                         ref_grid_w)),
+                     grid_h)
+    ref_rows = _clamp(
+        chunk_elements // (n * ref_grid_w * max(in_rows * grid_w,
+                                                patch_len)), ref_grid_h)
 
-    best_score = best_index = None
-    for start in range(0, num_ref, chunk):
-        corr = torch.bmm(patches_in_t, patches_ref[..., start:start + chunk])
-        score, index = corr.max(dim=2)
-        if best_score is None:
-            best_score, best_index = score, index
-        else:
-            better = score > best_score  # strict: earlier index wins ties
-            best_score = torch.where(better, score, best_score)
-            best_index = torch.where(better, index + start, best_index)
-    shape = (n, h - PATCH + 1, w - PATCH + 1)
-    return best_index.view(shape), best_score.view(shape)
+    scores, indices = [], []
+    for y0 in range(0, grid_h, in_rows):
+        y1 = min(grid_h, y0 + in_rows)
+        patches_in = F.unfold(feat_in[:, :, y0:y1 + PATCH - 1], PATCH)
+        patches_in = patches_in.transpose(1, 2)  # (N, P, C*9)
+        best_score = best_index = None
+        for r0 in range(0, ref_grid_h, ref_rows):
+            r1 = min(ref_grid_h, r0 + ref_rows)
+            ref_band = _normalized_ref_patches(
+                feat_ref[:, :, r0:r1 + PATCH - 1])
+            score, index = torch.bmm(patches_in, ref_band).max(dim=2)
+            index = index + r0 * ref_grid_w
+            if best_score is None:
+                best_score, best_index = score, index
+            else:
+                better = score > best_score  # strict: earlier index wins ties
+                best_score = torch.where(better, score, best_score)
+                best_index = torch.where(better, index, best_index)
+        scores.append(best_score)
+        indices.append(best_index)
+    shape = (n, grid_h, grid_w)
+    return (torch.cat(indices, 1).view(shape),
+            torch.cat(scores, 1).view(shape))
 
 
 def index_to_flow(index: torch.Tensor, ref_width: int,

@@ -1,0 +1,206 @@
+"""Bad input gets one readable error; long runs survive faults (issue 7)."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from c2m_mmagic.apis.restorer import read_rgb
+from c2m_mmagic.datasets import make_demo_dataset
+from helpers import REPO, real_pair, save_released_format
+
+CUFED = osp.join(REPO, 'configs', 'c2matching_cufed.py')
+DEMO = osp.join(REPO, 'configs', 'c2matching-rec_demo.py')
+
+
+def run_tool(*args):
+    return subprocess.run([sys.executable, *args], capture_output=True,
+                          text=True, cwd=REPO)
+
+
+def assert_clean_failure(proc, *needles):
+    assert proc.returncode != 0
+    assert 'Traceback' not in proc.stderr, proc.stderr[-2000:]
+    for needle in needles:
+        assert needle in proc.stderr, (needle, proc.stderr[-2000:])
+
+
+@pytest.fixture(scope='module')
+def converted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp('ckpt')
+    paths = save_released_format(str(folder))
+    out = str(folder / 'c2m.pth')
+    proc = run_tool('tools/convert_official_ckpt.py', '--restoration',
+                    paths[0], '--extractor', paths[1], '--vgg', paths[2],
+                    '--out', out)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return out
+
+
+@pytest.fixture(scope='module')
+def demo_root(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp('demo'))
+    make_demo_dataset(root)
+    return root
+
+
+def test_image_modes_are_converted(tmp_path):
+    rgb, _ = real_pair((24, 32))
+    gray = np.asarray(Image.fromarray(rgb).convert('L'))
+    cases = {
+        'gray.png': (Image.fromarray(gray), np.stack([gray] * 3, -1)),
+        'rgba.png': (Image.fromarray(rgb).convert('RGBA'), rgb),
+        'palette.png': (Image.fromarray(rgb).convert('P'),
+                        np.asarray(Image.fromarray(rgb).convert('P')
+                                   .convert('RGB'))),
+        'gray16.png': (Image.fromarray(gray.astype(np.uint16) * 257),
+                       np.stack([gray] * 3, -1)),
+    }
+    for name, (img, expected) in cases.items():
+        img.save(tmp_path / name)
+        got = read_rgb(str(tmp_path / name), '--img')
+        assert got.dtype == np.uint8 and got.shape == (24, 32, 3), name
+        np.testing.assert_array_equal(got, expected, err_msg=name)
+
+
+def test_inference_refuses_bad_inputs_by_name(tmp_path, converted):
+    rgb, ref = real_pair((64, 64))
+    Image.fromarray(ref).save(tmp_path / 'ref.png')
+    Image.fromarray(rgb[:16, :16]).save(tmp_path / 'lr.png')
+    data = (tmp_path / 'lr.png').read_bytes()
+    (tmp_path / 'cut.png').write_bytes(data[:len(data) // 2])
+    Image.fromarray(rgb[:2, :8]).save(tmp_path / 'tiny.png')
+    Image.fromarray(ref[:8, :40]).save(tmp_path / 'tinyref.png')
+    out = str(tmp_path / 'sr.png')
+
+    def infer(img, ref_name, ckpt=converted):
+        return run_tool('tools/inference.py', CUFED, ckpt, '--img',
+                        str(tmp_path / img), '--ref',
+                        str(tmp_path / ref_name), '--out', out)
+
+    assert_clean_failure(infer('cut.png', 'ref.png'), 'cut.png', 'cannot read')
+    assert_clean_failure(infer('missing.png', 'ref.png'), 'missing.png',
+                         'not found')
+    assert_clean_failure(infer('tiny.png', 'ref.png'), '--img', '8x2',
+                         'at least 3x3')
+    assert_clean_failure(infer('lr.png', 'tinyref.png'), '--ref',
+                         'at least 12x12')
+    assert not osp.exists(out)
+    # a checkpoint of another model, and a truncated one
+    other = str(tmp_path / 'other.pth')
+    torch.save({'state_dict': {'generator.conv_first.weight':
+                               torch.zeros(1)}}, other)
+    assert_clean_failure(infer('lr.png', 'ref.png', other), 'other.pth',
+                         'does not fit')
+    blob = open(converted, 'rb').read()
+    (tmp_path / 'trunc.pth').write_bytes(blob[:len(blob) // 3])
+    assert_clean_failure(infer('lr.png', 'ref.png',
+                               str(tmp_path / 'trunc.pth')), 'trunc.pth',
+                         'cannot read')
+    assert not osp.exists(out)
+    assert [f for f in os.listdir(tmp_path) if f.endswith('.tmp')] == []
+
+
+def test_non_finite_input_is_refused():
+    from mmengine.config import Config
+    from mmagic.registry import MODELS
+    cfg = Config.fromfile(CUFED)
+    cfg.model.generator.num_blocks = 1
+    model = MODELS.build(cfg.model).eval()
+    img = torch.rand(1, 3, 8, 8)
+    img[0, 1, 2, 3] = float('nan')
+    with pytest.raises(ValueError, match='input image holds NaN'):
+        model.restore(img, torch.rand(1, 3, 32, 32), torch.rand(1, 3, 32, 32))
+
+
+def test_large_reference_matches_within_a_small_budget():
+    from c2m_mmagic.models.editors.c2matching.correspondence import (
+        l2_normalize_channels, match_patches)
+    feat_in = l2_normalize_channels(torch.randn(1, 16, 10, 12))
+    feat_ref = l2_normalize_channels(torch.randn(1, 16, 60, 80))
+    whole, _ = match_patches(feat_in, feat_ref, chunk_elements=2**30)
+    small, _ = match_patches(feat_in, feat_ref, chunk_elements=5000)
+    assert torch.equal(whole, small)
+
+
+def test_test_tool_refuses_wrong_checkpoint(tmp_path):
+    other = str(tmp_path / 'other.pth')
+    torch.save({'state_dict': {'x': torch.zeros(1)}}, other)
+    proc = run_tool('tools/test.py', CUFED, other, '--work-dir',
+                    str(tmp_path / 'w'))
+    assert_clean_failure(proc, 'other.pth', 'does not fit')
+
+
+def test_missing_stage_checkpoint_is_named(tmp_path, demo_root):
+    proc = run_tool('tools/train.py', DEMO, '--work-dir', str(tmp_path),
+                    '--cfg-options',
+                    f'train_dataloader.dataset.data_root={demo_root}/CUFED',
+                    'model.extractor.checkpoint=nowhere/student.pth')
+    assert_clean_failure(proc, 'stage checkpoint not found',
+                         'nowhere/student.pth')
+
+
+def test_nan_loss_stops_with_iteration_and_term(tmp_path, demo_root):
+    proc = run_tool(
+        'tools/train.py', DEMO, '--work-dir', str(tmp_path), '--cfg-options',
+        f'train_dataloader.dataset.data_root={demo_root}/CUFED',
+        'model.extractor.checkpoint=None', 'train_dataloader.batch_size=1',
+        'model.pixel_loss.loss_weight=nan')
+    assert_clean_failure(proc, 'non-finite loss at iteration 1', 'loss_pix')
+    assert osp.isfile(tmp_path / 'nonfinite_iter_1.pth')
+    batch = torch.load(tmp_path / 'nonfinite_iter_1_batch.pth',
+                       weights_only=False)
+    assert 'inputs' in batch
+
+
+def demo_train_args(work, demo_root, iters, *extra):
+    return [
+        sys.executable, 'tools/train.py', DEMO, '--work-dir', work, *extra,
+        '--cfg-options',
+        f'train_dataloader.dataset.data_root={demo_root}/CUFED',
+        'model.extractor.checkpoint=None', 'train_dataloader.batch_size=2',
+        f'train_cfg.max_iters={iters}', 'train_cfg.val_interval=1000',
+        'default_hooks.checkpoint.interval=2', 'param_scheduler.milestones=[3]'
+    ]
+
+
+def test_killed_run_resumes_like_an_uninterrupted_one(tmp_path, demo_root):
+    straight = str(tmp_path / 'straight')
+    proc = subprocess.run(demo_train_args(straight, demo_root, 4),
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    killed = str(tmp_path / 'killed')
+    run = subprocess.Popen(demo_train_args(killed, demo_root, 4), cwd=REPO,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import time
+    deadline = time.time() + 300
+    while not osp.exists(osp.join(killed, 'iter_2.pth')):
+        assert run.poll() is None and time.time() < deadline
+        time.sleep(0.05)
+    run.kill()  # SIGKILL right after the checkpoint of iteration 2
+    run.wait()
+    assert not osp.exists(osp.join(killed, 'iter_4.pth'))
+
+    proc = subprocess.run(demo_train_args(killed, demo_root, 4, '--resume'),
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'resumed from the latest checkpoint' in proc.stdout + proc.stderr
+    a = torch.load(osp.join(straight, 'iter_4.pth'), weights_only=True)
+    b = torch.load(osp.join(killed, 'iter_4.pth'), weights_only=True)
+    assert b['meta']['iter'] == 4
+    # bit-identical: same data order and flips (mmengine skips the trained
+    # batches), optimizer state and learning-rate schedule (x0.1 at 3)
+    for key, value in a['state_dict'].items():
+        assert torch.equal(value, b['state_dict'][key]), key
+    opt_a, opt_b = a['optimizer']['generator'], b['optimizer']['generator']
+    assert [g['lr'] for g in opt_a['param_groups']] == [
+        g['lr'] for g in opt_b['param_groups']]
+    assert min(g['lr'] for g in opt_b['param_groups']) < 1e-6
+    for index, state in opt_a['state'].items():
+        for name, value in state.items():
+            assert torch.equal(value, opt_b['state'][index][name]), name
