@@ -6,3 +6,7 @@ _base_ = [
 ]
 experiment_name = 'c2matching-rec_cufed'
 work_dir = f'./work_dirs/{experiment_name}'
+
+# C2Matching has its own train_step (SRGAN's): each trainable part gets its
+# own DDP wrapper, as in mmagic's GAN editors.
+model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')

@@ -3,7 +3,6 @@ _base_ = './c2matching-rec_cufed.py'
 experiment_name = 'c2matching_cufed'
 work_dir = f'./work_dirs/{experiment_name}'
 
-model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')
 model = dict(
     discriminator=dict(type='C2MatchingDiscriminator'),
     perceptual_loss=dict(

@@ -10,6 +10,7 @@ import sys
 
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -56,9 +57,15 @@ def main() -> None:
         enable_amp(cfg)
     if args.resume:
         cfg.resume = True
-    if args.launcher != 'none' and not torch.cuda.is_available():
-        # NCCL needs GPUs; processes on a CPU machine talk over gloo
-        cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if args.launcher == 'pytorch' and not torch.cuda.is_available():
+        # mmengine 0.10.7 would call torch.cuda.set_device and use NCCL;
+        # processes on a CPU machine talk over gloo, set up here so that the
+        # Runner finds the process group already initialised.
+        torch.distributed.init_process_group('gloo')
+        wrapper = cfg.get('model_wrapper_cfg') or dict()
+        wrapper['device_ids'] = None  # DDP on CPU modules takes no devices
+        cfg.model_wrapper_cfg = wrapper
+        print_log('distributed on CPU: gloo backend', 'current')
     runner = Runner.from_cfg(cfg)
     runner.train()
     runner.logger.info(f'Checkpoints and logs are in {cfg.work_dir}')

@@ -1,0 +1,53 @@
+"""torchrun worker: first-step generator gradients of C2Matching under DDP.
+
+Each of the WORLD_SIZE processes takes its share of one fixed 2-sample batch;
+rank 0 saves the (all-reduced) gradients to argv[1].
+"""
+import os.path as osp
+import sys
+import warnings
+
+import torch
+import torch.distributed as dist
+
+warnings.filterwarnings('ignore')
+sys.path[:0] = [osp.dirname(osp.dirname(osp.abspath(__file__))),
+                osp.dirname(osp.abspath(__file__))]
+
+from mmengine.config import Config  # noqa: E402
+from mmengine.model import MMSeparateDistributedDataParallel  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+
+import c2m_mmagic  # noqa: E402,F401
+from mmagic.registry import MODELS  # noqa: E402
+from helpers import REPO, real_pair  # noqa: E402
+from test_models.test_c2matching_model import make_batch  # noqa: E402
+
+
+def main(out_file: str) -> None:
+    dist.init_process_group('gloo')
+    rank, world = dist.get_rank(), dist.get_world_size()
+    init_default_scope('mmagic')
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'c2matching-rec_demo.py'))
+    cfg.model.extractor.checkpoint = None
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).train()
+    gt, ref = real_pair((48, 48))
+    batch = make_batch(gt, ref, n=2)
+    share = dict(inputs=batch['inputs'][rank::world],
+                 data_samples=batch['data_samples'][rank::world])
+    wrapped = MMSeparateDistributedDataParallel(model)
+    data = model.data_preprocessor(share, True)
+    out = model.forward_train(data['inputs'], data['data_samples'])
+    model.pixel_loss(out, data['data_samples'].gt_img).backward()
+    generator = model.generator.module if world > 1 or hasattr(
+        model.generator, 'module') else model.generator
+    if rank == 0:
+        torch.save({n: p.grad for n, p in generator.named_parameters()},
+                   out_file)
+    del wrapped
+    dist.destroy_process_group()
+
+
+if __name__ == '__main__':
+    main(sys.argv[1])
