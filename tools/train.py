@@ -54,6 +54,9 @@ def main() -> None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
+        if not torch.cuda.is_available():
+            raise ValueError('--amp: mixed-precision training needs a CUDA '
+                             "GPU (mmengine's AmpOptimWrapper); none found")
         enable_amp(cfg)
     if args.resume:
         cfg.resume = True

@@ -222,3 +222,17 @@ def test_demo_chain_in_reduced_form(demo_root, tmp_path):
     assert osp.isfile(osp.join(work['rec'], 'results.md'))
     images = os.listdir(osp.join(work['rec'], 'comparisons'))
     assert len(images) == 5 and '000_0__000_1.png' in images
+
+
+def test_enable_amp_switches_every_optimizer_wrapper():
+    from mmengine.config import Config
+    from c2m_mmagic.apis.cli import enable_amp
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'c2matching_cufed.py'))
+    enable_amp(cfg)
+    for name in ('generator', 'discriminator'):
+        assert cfg.optim_wrapper[name].type == 'AmpOptimWrapper'
+        assert cfg.optim_wrapper[name].loss_scale == 'dynamic'
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'c2matching-teacher_1xb8-5k_cufed.py'))
+    enable_amp(cfg)
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'

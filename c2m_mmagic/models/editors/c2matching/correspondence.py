@@ -15,15 +15,37 @@ def l2_normalize_channels(feat: torch.Tensor) -> torch.Tensor:
     return F.normalize(feat, dim=1)
 
 
-def _normalized_ref_patches(band: torch.Tensor) -> torch.Tensor:
-    """3×3 patches (N, C*9, R) of a reference band, each divided by its L2
-    norm + 1e-5."""
-    patches = F.unfold(band, PATCH)
-    return patches / (patches.norm(dim=1, keepdim=True) + 1e-5)
-
-
 def _clamp(rows: int, most: int) -> int:
     return max(1, min(most, rows))
+
+
+def ref_patch_norms(feat_ref: torch.Tensor) -> torch.Tensor:
+    """L2 norm of every 3×3 reference patch, (N, hr-2, wr-2)."""
+    sq = feat_ref.square().sum(1, keepdim=True)
+    return (F.avg_pool2d(sq, PATCH, stride=1) * PATCH * PATCH).sqrt()[:, 0]
+
+
+def _patch_correlation(pixel_corr: torch.Tensor, rows: int,
+                       ref_rows: int) -> torch.Tensor:
+    """3×3 patch inner products from pixel inner products.
+
+    ``pixel_corr[n, y, x, v, u]`` = f_in(y, x)·f_ref(v, u); the patch product
+    of input patch (y, x) and reference patch (v, u) is the sum over the
+    nine offsets (i, j) of ``pixel_corr[n, y+i, x+j, v+i, u+j]``, taken here
+    as three column shifts, then three row shifts (six passes, not nine).
+
+    Returns:
+        Tensor: (N, rows, w-2, ref_rows, wr-2).
+    """
+    w, wr = pixel_corr.shape[2], pixel_corr.shape[4]
+    gw, gwr = w - PATCH + 1, wr - PATCH + 1
+    cols = pixel_corr[:, :, 0:gw, :, 0:gwr].clone()
+    for j in range(1, PATCH):
+        cols.add_(pixel_corr[:, :, j:j + gw, :, j:j + gwr])
+    corr = cols[:, 0:rows, :, 0:ref_rows].clone()
+    for i in range(1, PATCH):
+        corr.add_(cols[:, i:i + rows, :, i:i + ref_rows])
+    return corr
 
 
 def match_patches(feat_in: torch.Tensor,
@@ -33,17 +55,20 @@ def match_patches(feat_in: torch.Tensor,
     """Best reference 3×3 patch for every input 3×3 patch (stride 1).
 
     The score is the inner product of the input patch with the reference
-    patch divided by (reference patch L2 norm + 1e-5). Input patches are
-    taken in bands of rows and reference patches in bands of rows, so that
-    neither the patch matrices nor the correlation are ever whole; a running
-    maximum over reference bands keeps the lower index on ties.
+    patch divided by (reference patch L2 norm + 1e-5), as the release
+    computes it with a convolution. Here the patch products are assembled
+    from pixel inner products (one matrix product over C channels instead
+    of 9C, then shifted sums): about a third of the time on a CPU. Input
+    and reference are taken in bands of rows so that no intermediate exceeds
+    ``chunk_elements``; a running maximum over reference bands keeps the
+    lower index on ties.
 
     Args:
         feat_in (Tensor): (N, C, h, w), already channel-normalised.
         feat_ref (Tensor): (N, C, hr, wr), already channel-normalised.
-        chunk_elements (int): Upper bound on the elements of one correlation
-            chunk (N × input patches × reference patches) and, roughly, of
-            one band of unfolded patches; bounds memory.
+        chunk_elements (int): Upper bound on the elements of one band's
+            pixel correlation (N × input rows × w × reference rows × wr);
+            bounds memory.
 
     Returns:
         tuple[Tensor]: ``index`` (N, h-2, w-2) int64, row-major index into the
@@ -58,28 +83,27 @@ def match_patches(feat_in: torch.Tensor,
             f'at HR); got input {h}x{w} and reference {hr}x{wr}')
     grid_h, grid_w = h - PATCH + 1, w - PATCH + 1
     ref_grid_h, ref_grid_w = hr - PATCH + 1, wr - PATCH + 1
-    patch_len = c * PATCH * PATCH
-    # Band heights so that the input band (n·rows·grid_w·patch_len), the
-    # reference band (n·patch_len·ref_rows·ref_grid_w) and their correlation
-    # (n·rows·grid_w·ref_rows·ref_grid_w) each stay within the budget.
-    in_rows = _clamp(chunk_elements // (n * grid_w * max(patch_len,
-                                                         ref_grid_w)),
-                     grid_h)
+    pix_in = feat_in.permute(0, 2, 3, 1)  # (N, h, w, C)
+    inv_norm = 1. / (ref_patch_norms(feat_ref) + 1e-5)
+    # square-ish bands: N·(rows + 2)·w·(ref rows + 2)·wr <= budget
+    side = int((chunk_elements / (n * w * wr))**0.5) - 2
+    in_rows = _clamp(side, grid_h)
     ref_rows = _clamp(
-        chunk_elements // (n * ref_grid_w * max(in_rows * grid_w,
-                                                patch_len)), ref_grid_h)
+        chunk_elements // (n * w * (in_rows + 2) * wr) - 2, ref_grid_h)
 
     scores, indices = [], []
     for y0 in range(0, grid_h, in_rows):
         y1 = min(grid_h, y0 + in_rows)
-        patches_in = F.unfold(feat_in[:, :, y0:y1 + PATCH - 1], PATCH)
-        patches_in = patches_in.transpose(1, 2)  # (N, P, C*9)
+        a = pix_in[:, y0:y1 + PATCH - 1].reshape(n, -1, c)
         best_score = best_index = None
         for r0 in range(0, ref_grid_h, ref_rows):
             r1 = min(ref_grid_h, r0 + ref_rows)
-            ref_band = _normalized_ref_patches(
-                feat_ref[:, :, r0:r1 + PATCH - 1])
-            score, index = torch.bmm(patches_in, ref_band).max(dim=2)
+            b = feat_ref[:, :, r0:r1 + PATCH - 1].flatten(2)
+            pixel_corr = torch.bmm(a, b).view(n, y1 - y0 + PATCH - 1, w,
+                                              r1 - r0 + PATCH - 1, wr)
+            corr = _patch_correlation(pixel_corr, y1 - y0, r1 - r0)
+            corr.mul_(inv_norm[:, None, None, r0:r1])
+            score, index = corr.reshape(n, (y1 - y0) * grid_w, -1).max(2)
             index = index + r0 * ref_grid_w
             if best_score is None:
                 best_score, best_index = score, index
@@ -179,9 +203,11 @@ class CorrespondenceGenerator(BaseModule):
             dict[str, Tensor]: Pre-offsets per VGG layer, each
             (N, 9, h*s, w*s, 2) with last dim (x, y).
         """
-        feat_in = l2_normalize_channels(feat_in.float())
-        feat_ref = l2_normalize_channels(feat_ref.float())
-        index, _ = match_patches(feat_in, feat_ref, self.chunk_elements)
+        # matching stays fp32 under --amp: argmax is sensitive to rounding
+        with torch.autocast(feat_in.device.type, enabled=False):
+            feat_in = l2_normalize_channels(feat_in.float())
+            feat_ref = l2_normalize_channels(feat_ref.float())
+            index, _ = match_patches(feat_in, feat_ref, self.chunk_elements)
         flow = index_to_flow(index, feat_ref.shape[-1], feat_in.shape[-2:])
         return {
             name: shifted_offsets(flow, scale)

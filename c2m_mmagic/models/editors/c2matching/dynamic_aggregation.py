@@ -117,8 +117,11 @@ class DynamicAggregation(ModulatedDeformConv2d):
         if (hr, wr) != (h, w):
             offset = F.pad(offset, (0, wr - w, 0, hr - h))
             mask = F.pad(mask, (0, wr - w, 0, hr - h))
-        out = modulated_deform_conv2d(ref_feat, offset, mask, self.weight,
-                                      self.bias, self.stride, self.padding,
-                                      self.dilation, self.groups,
-                                      self.deform_groups)
+        # mmcv's kernels are fp32; under --amp the rest of the net may not be
+        with torch.autocast(ref_feat.device.type, enabled=False):
+            out = modulated_deform_conv2d(ref_feat.float(), offset.float(),
+                                          mask.float(), self.weight,
+                                          self.bias, self.stride,
+                                          self.padding, self.dilation,
+                                          self.groups, self.deform_groups)
         return out[..., :h, :w]
