@@ -113,3 +113,22 @@ def test_identical_maps_match_themselves():
 def test_too_small_maps_are_refused_with_the_minimum_size():
     with pytest.raises(ValueError, match='at least 3x3'):
         CorrespondenceGenerator()(torch.randn(1, 4, 2, 5), torch.randn(1, 4, 5, 5))
+
+
+def test_fast_matching_agrees_with_float64_on_real_features():
+    """Issue 8's accuracy bar: >= 99.5% of positions equal to float64."""
+    from c2m_mmagic.models.editors.c2matching.contras_extractor import \
+        ContrasExtractor
+    from helpers import real_pair
+    gt, ref = real_pair((128, 160))
+    to_t = lambda a: torch.from_numpy(a).permute(2, 0, 1)[None].float() / 255  # noqa: E731,E501
+    with torch.no_grad():
+        feat_in, feat_ref = ContrasExtractor()(to_t(gt), to_t(ref))
+    fin = l2_normalize_channels(feat_in)
+    fref = l2_normalize_channels(feat_ref)
+    fast, _ = match_patches(fin, fref, chunk_elements=2**16)
+    pin = torch.nn.functional.unfold(fin.double(), 3)
+    pref = torch.nn.functional.unfold(fref.double(), 3)
+    pref = pref / (pref.norm(dim=1, keepdim=True) + 1e-5)
+    exact = (pin.transpose(1, 2) @ pref).argmax(-1).view_as(fast)
+    assert (fast == exact).double().mean() >= 0.995

@@ -1,0 +1,224 @@
+"""Time C²-Matching: matching alone, inference per image, a stage-3 training
+step, and peak memory; the shipped implementation ("fast") or a plain one of
+the released algorithm ("reference": per-sample loop, chunked conv2d patch
+correlation, fp32, deformable conv through torchvision).
+
+Example:
+    python tools/benchmark.py --device cpu --impl fast reference \
+        --what matching --size 332x500 --json work_dirs/bench.json
+"""
+import argparse
+import json
+import os.path as osp
+import resource
+import statistics
+import sys
+import time
+from typing import Callable, Dict, List
+
+import torch
+import torch.nn.functional as F
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from torchvision.ops import deform_conv2d
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+import c2m_mmagic.models.editors.c2matching.dynamic_aggregation as dyn_agg  # noqa: E402,E501
+from c2m_mmagic.models.editors.c2matching.correspondence import (  # noqa: E402,E501
+    PATCH, CorrespondenceGenerator, index_to_flow, l2_normalize_channels,
+    shifted_offsets)
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def reference_match(feat_in: torch.Tensor, feat_ref: torch.Tensor):
+    """The release's matching: per sample, reference patches as conv2d
+    kernels in chunks of 1024²·512/(h·w), running max (earlier index wins).
+
+    Returns:
+        Tensor: (N, h-2, w-2) indices.
+    """
+    out = []
+    for x, r in zip(feat_in, feat_ref):
+        c, h, w = x.shape
+        kernels = F.unfold(r[None], PATCH)[0].t().reshape(-1, c, PATCH, PATCH)
+        chunk = int(1024.**2 * 512 / (h * w))
+        best_val = best_idx = None
+        for start in range(0, kernels.shape[0], chunk):
+            k = kernels[start:start + chunk]
+            k = k / (k.flatten(1).norm(dim=1).view(-1, 1, 1, 1) + 1e-5)
+            val, idx = F.conv2d(x[None], k)[0].max(0)
+            if best_val is None:
+                best_val, best_idx = val, idx
+            else:
+                better = val > best_val
+                best_val[better] = val[better]
+                best_idx[better] = idx[better] + start
+        out.append(best_idx)
+    return torch.stack(out)
+
+
+class ReferenceCorrespondence(CorrespondenceGenerator):
+    """CorrespondenceGenerator with the release's per-sample matching."""
+
+    @torch.no_grad()
+    def forward(self, feat_in, feat_ref):
+        feat_in = l2_normalize_channels(feat_in.float())
+        feat_ref = l2_normalize_channels(feat_ref.float())
+        index = reference_match(feat_in, feat_ref)
+        flow = index_to_flow(index, feat_ref.shape[-1], feat_in.shape[-2:])
+        return {
+            name: shifted_offsets(flow, scale)
+            for name, scale in self.scales.items()
+        }
+
+
+def torchvision_mdcn(x, offset, mask, weight, bias, stride, padding,
+                     dilation, groups, deform_groups):
+    """mmcv's modulated_deform_conv2d signature on torchvision's op."""
+    del groups, deform_groups  # implied by the shapes
+    return deform_conv2d(x, offset, weight, bias, stride, padding, dilation,
+                         mask)
+
+
+def build_model(impl: str, device: torch.device, blocks: int):
+    """Stage-3 GAN model from configs/c2matching_cufed.py, random weights."""
+    init_default_scope('mmagic')
+    from mmagic.registry import MODELS
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'c2matching_cufed.py'))
+    cfg.model.extractor.checkpoint = None
+    cfg.model.ref_extractor.pretrained = None
+    cfg.model.perceptual_loss.pretrained = None
+    cfg.model.generator.num_blocks = blocks
+    cfg.model.generator.offset_warn_threshold = None
+    cfg.model.train_cfg.pixel_init = 0
+    model = MODELS.build(cfg.model)
+    if impl == 'reference':
+        model.correspondence = ReferenceCorrespondence()
+        dyn_agg.modulated_deform_conv2d = torchvision_mdcn
+    else:
+        dyn_agg.modulated_deform_conv2d = FAST_MDCN
+    return model.to(device), cfg
+
+
+FAST_MDCN = dyn_agg.modulated_deform_conv2d
+
+
+def timed(fn: Callable, device: torch.device, warmup: int,
+          repeat: int) -> Dict[str, float]:
+    """Median and spread of ``repeat`` runs after ``warmup``; peak memory."""
+    for _ in range(warmup):
+        fn()
+    if device.type == 'cuda':
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        if device.type == 'cuda':
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    peak = torch.cuda.max_memory_allocated() if device.type == 'cuda' else \
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return dict(median_ms=1e3 * statistics.median(times),
+                min_ms=1e3 * min(times), max_ms=1e3 * max(times),
+                peak_gib=peak / 2**30)
+
+
+def run(impl: str, what: str, size, device, args) -> Dict[str, float]:
+    """One measurement."""
+    torch.manual_seed(0)
+    h, w = size
+    if what == 'matching':
+        gen = ReferenceCorrespondence() if impl == 'reference' else \
+            CorrespondenceGenerator()
+        feat_in = torch.randn(1, 256, h // 4, w // 4, device=device)
+        feat_ref = torch.randn(1, 256, h // 4, w // 4, device=device)
+        return timed(lambda: gen(feat_in, feat_ref), device, args.warmup,
+                     args.repeat)
+    model, cfg = build_model(impl, device, args.blocks)
+    if what == 'inference':
+        model.eval()
+        lr = torch.rand(1, 3, h // 4, w // 4, device=device)
+        ref = torch.rand(1, 3, h, w, device=device)
+        up = F.interpolate(lr, scale_factor=4, mode='bicubic')
+
+        def step():
+            with torch.no_grad():
+                model.restore(lr, ref, up)
+        return timed(step, device, args.warmup, args.repeat)
+    # one stage-3 GAN training step (generator + discriminator)
+    from mmengine.optim import build_optim_wrapper
+    from mmagic.structures import DataSample
+    model.train()
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    n = args.batch
+    samples = [
+        DataSample(
+            gt_img=torch.randint(0, 256, (3, h, w), dtype=torch.uint8),
+            ref_img=torch.randint(0, 256, (3, h, w), dtype=torch.uint8))
+        for _ in range(n)
+    ]
+    batch = dict(
+        inputs=[torch.randint(0, 256, (3, h // 4, w // 4),
+                              dtype=torch.uint8) for _ in range(n)],
+        data_samples=samples)
+    return timed(lambda: model.train_step(batch, optim), device, args.warmup,
+                 args.repeat)
+
+
+def parse_size(text: str):
+    h, w = (int(v) for v in text.lower().split('x'))
+    return h, w
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--device', default='cpu', help='cpu or cuda')
+    parser.add_argument('--impl', nargs='+', default=['fast', 'reference'],
+                        choices=['fast', 'reference'])
+    parser.add_argument('--what', nargs='+', default=['matching'],
+                        choices=['matching', 'inference', 'train'])
+    parser.add_argument('--size', nargs='+', type=parse_size,
+                        default=[(332, 500)], help='HxW of the HR image')
+    parser.add_argument('--batch', type=int, default=9,
+                        help='training batch')
+    parser.add_argument('--blocks', type=int, default=16,
+                        help='residual blocks per stage')
+    parser.add_argument('--warmup', type=int, default=1)
+    parser.add_argument('--repeat', type=int, default=3)
+    parser.add_argument('--json', help='write the results here')
+    args = parser.parse_args()
+    device = torch.device(args.device)
+    rows: List[dict] = []
+    for what in args.what:
+        for size in args.size:
+            for impl in args.impl:
+                result = run(impl, what, size, device, args)
+                rows.append(dict(what=what, size=f'{size[0]}x{size[1]}',
+                                 impl=impl, **result))
+                print(f'{what:9s} {size[0]}x{size[1]:<5d} {impl:9s} '
+                      f'{result["median_ms"]:10.1f} ms  '
+                      f'peak {result["peak_gib"]:.2f} GiB', flush=True)
+    device_name = torch.cuda.get_device_name() if device.type == 'cuda' \
+        else 'cpu'
+    print(f'\n| what | size | impl | median ms | peak GiB | speed-up |'
+          f'\n|---|---|---|---|---|---|  ({device_name}, '
+          f'{torch.get_num_threads()} threads)')
+    for row in rows:
+        base = next((r for r in rows if r['what'] == row['what'] and
+                     r['size'] == row['size'] and r['impl'] == 'reference'),
+                    None)
+        speedup = f'{base["median_ms"] / row["median_ms"]:.2f}x' \
+            if base else ''
+        print(f'| {row["what"]} | {row["size"]} | {row["impl"]} | '
+              f'{row["median_ms"]:.1f} | {row["peak_gib"]:.2f} | {speedup} |')
+    if args.json:
+        from c2m_mmagic.utils import atomic_write
+        text = json.dumps(dict(device=device_name, results=rows), indent=2)
+        atomic_write(args.json, lambda f: f.write(text), binary=False)
+
+
+if __name__ == '__main__':
+    main()
