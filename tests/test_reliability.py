@@ -139,6 +139,7 @@ def test_missing_stage_checkpoint_is_named(tmp_path, demo_root):
     proc = run_tool('tools/train.py', DEMO, '--work-dir', str(tmp_path),
                     '--cfg-options',
                     f'train_dataloader.dataset.data_root={demo_root}/CUFED',
+        f'val_dataloader.dataset.data_root={demo_root}/CUFED5',
                     'model.extractor.checkpoint=nowhere/student.pth')
     assert_clean_failure(proc, 'stage checkpoint not found',
                          'nowhere/student.pth')
@@ -148,6 +149,7 @@ def test_nan_loss_stops_with_iteration_and_term(tmp_path, demo_root):
     proc = run_tool(
         'tools/train.py', DEMO, '--work-dir', str(tmp_path), '--cfg-options',
         f'train_dataloader.dataset.data_root={demo_root}/CUFED',
+        f'val_dataloader.dataset.data_root={demo_root}/CUFED5',
         'model.extractor.checkpoint=None', 'train_dataloader.batch_size=1',
         'model.pixel_loss.loss_weight=nan')
     assert_clean_failure(proc, 'non-finite loss at iteration 1', 'loss_pix')
@@ -162,6 +164,7 @@ def demo_train_args(work, demo_root, iters, *extra):
         sys.executable, 'tools/train.py', DEMO, '--work-dir', work, *extra,
         '--cfg-options',
         f'train_dataloader.dataset.data_root={demo_root}/CUFED',
+        f'val_dataloader.dataset.data_root={demo_root}/CUFED5',
         'model.extractor.checkpoint=None', 'train_dataloader.batch_size=2',
         f'train_cfg.max_iters={iters}', 'train_cfg.val_interval=1000',
         'default_hooks.checkpoint.interval=2', 'param_scheduler.milestones=[3]'
@@ -232,6 +235,7 @@ def test_dist_train_script_runs_two_cpu_processes(tmp_path, demo_root):
         ['bash', 'tools/dist_train.sh', DEMO, '2', '--work-dir',
          str(tmp_path), '--cfg-options',
          f'train_dataloader.dataset.data_root={demo_root}/CUFED',
+        f'val_dataloader.dataset.data_root={demo_root}/CUFED5',
          'model.extractor.checkpoint=None', 'train_dataloader.batch_size=1',
          'train_cfg.max_iters=2', 'train_cfg.val_interval=1000',
          'default_hooks.checkpoint.interval=2'],
