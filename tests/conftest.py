@@ -15,3 +15,12 @@ def mmagic_scope():
     init_default_scope('mmagic')
     torch.manual_seed(0)
     yield
+
+
+@pytest.fixture(scope='session')
+def demo_root(tmp_path_factory):
+    """The embedded demo dataset (CUFED and CUFED5 layouts), made once."""
+    from c2m_mmagic.datasets import make_demo_dataset
+    root = str(tmp_path_factory.mktemp('demo'))
+    make_demo_dataset(root)
+    return root

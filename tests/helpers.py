@@ -64,3 +64,22 @@ def real_pair(size=(96, 128)):
     y0, x0 = (left.shape[0] - h) // 2, (left.shape[1] - w) // 2
     return (np.ascontiguousarray(left[y0:y0 + h, x0:x0 + w]),
             np.ascontiguousarray(right[y0:y0 + h, x0:x0 + w]))
+
+
+def run_tool(*args):
+    """Runs a repository script with this Python, from the repository."""
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, *args], capture_output=True,
+                          text=True, cwd=REPO)
+
+
+def converted_random_release(folder: str) -> str:
+    """Random released-format weights converted by the tool; the path."""
+    paths = save_released_format(folder)
+    out = osp.join(folder, 'c2m.pth')
+    proc = run_tool('tools/convert_official_ckpt.py', '--restoration',
+                    paths[0], '--extractor', paths[1], '--vgg', paths[2],
+                    '--out', out)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return out

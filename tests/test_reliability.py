@@ -10,16 +10,10 @@ import torch
 from PIL import Image
 
 from c2m_mmagic.apis.restorer import read_rgb
-from c2m_mmagic.datasets import make_demo_dataset
-from helpers import REPO, real_pair, save_released_format
+from helpers import REPO, converted_random_release, real_pair, run_tool
 
 CUFED = osp.join(REPO, 'configs', 'c2matching_cufed.py')
 DEMO = osp.join(REPO, 'configs', 'c2matching-rec_demo.py')
-
-
-def run_tool(*args):
-    return subprocess.run([sys.executable, *args], capture_output=True,
-                          text=True, cwd=REPO)
 
 
 def assert_clean_failure(proc, *needles):
@@ -31,21 +25,7 @@ def assert_clean_failure(proc, *needles):
 
 @pytest.fixture(scope='module')
 def converted(tmp_path_factory):
-    folder = tmp_path_factory.mktemp('ckpt')
-    paths = save_released_format(str(folder))
-    out = str(folder / 'c2m.pth')
-    proc = run_tool('tools/convert_official_ckpt.py', '--restoration',
-                    paths[0], '--extractor', paths[1], '--vgg', paths[2],
-                    '--out', out)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return out
-
-
-@pytest.fixture(scope='module')
-def demo_root(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('demo'))
-    make_demo_dataset(root)
-    return root
+    return converted_random_release(str(tmp_path_factory.mktemp('ckpt')))
 
 
 def test_image_modes_are_converted(tmp_path):

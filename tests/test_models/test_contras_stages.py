@@ -10,7 +10,6 @@ from mmengine.dataset import Compose
 from mmengine.optim import build_optim_wrapper
 
 from mmagic.registry import MODELS
-from c2m_mmagic.datasets import make_demo_dataset
 from helpers import REPO
 
 
@@ -23,25 +22,18 @@ def stage_cfg(name):
     return cfg
 
 
-def photo_batch(cfg, root, n=2, size=64, seed=0):
+def photo_batch(cfg, demo_root, n=2, size=64, seed=0):
     """Packed samples from the stage pipeline on bundled photos."""
     import glob
     pipeline = copy.deepcopy(cfg.train_dataloader.dataset.pipeline)
     pipeline[1]['scale'] = (size, size)
     pipeline[-2].update(window=size, seed=seed)
     pipeline = Compose(pipeline)
-    files = sorted(glob.glob(osp.join(root, 'CUFED', 'input', '*.png')))
+    files = sorted(glob.glob(osp.join(demo_root, 'CUFED', 'input', '*.png')))
     np.random.seed(seed)
     packed = [pipeline(dict(gt_path=f)) for f in files[:n]]
     return dict(inputs=[p['inputs'] for p in packed],
                 data_samples=[p['data_samples'] for p in packed])
-
-
-@pytest.fixture(scope='module')
-def root(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('photos'))
-    make_demo_dataset(root)
-    return root
 
 
 def loss_curve(model, optim, batch, steps):
@@ -52,23 +44,23 @@ def loss_curve(model, optim, batch, steps):
     return losses
 
 
-def test_teacher_loss_goes_down(root):
+def test_teacher_loss_goes_down(demo_root):
     torch.manual_seed(0)
     cfg = stage_cfg('c2matching-teacher_1xb8-5k_cufed.py')
     cfg.model.min_points = 16
     model = MODELS.build(cfg.model)
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    batch = photo_batch(cfg, root)
+    batch = photo_batch(cfg, demo_root)
     losses = loss_curve(model, optim, batch, 6)
     assert losses[-1] < losses[0]
 
 
-def test_student_gets_gradients_teacher_none(root):
+def test_student_gets_gradients_teacher_none(demo_root):
     torch.manual_seed(0)
     cfg = stage_cfg('c2matching-student_1xb8-75k_cufed.py')
     cfg.model.min_points = 16
     model = MODELS.build(cfg.model)
-    data = model.data_preprocessor(photo_batch(cfg, root), True)
+    data = model.data_preprocessor(photo_batch(cfg, demo_root), True)
     losses = model(None, data['data_samples'], mode='loss')
     assert set(losses) == {'loss_margin', 'loss_kl'}
     sum(losses.values()).backward()
@@ -78,35 +70,35 @@ def test_student_gets_gradients_teacher_none(root):
     assert not any(p.requires_grad for p in model.teacher.parameters())
 
 
-def test_student_loss_goes_down(root):
+def test_student_loss_goes_down(demo_root):
     torch.manual_seed(0)
     cfg = stage_cfg('c2matching-student_1xb8-75k_cufed.py')
     cfg.model.min_points = 16
     model = MODELS.build(cfg.model)
     teacher_before = copy.deepcopy(model.teacher.state_dict())
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    losses = loss_curve(model, optim, photo_batch(cfg, root), 6)
+    losses = loss_curve(model, optim, photo_batch(cfg, demo_root), 6)
     assert losses[-1] < losses[0]
     assert all(torch.equal(v, teacher_before[k])
                for k, v in model.teacher.state_dict().items())
 
 
-def test_batch_without_points_is_skipped(root):
+def test_batch_without_points_is_skipped(demo_root):
     cfg = stage_cfg('c2matching-teacher_1xb8-5k_cufed.py')
     cfg.model.min_points = 10_000  # more than any 64x64 sample has
     model = MODELS.build(cfg.model)
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     before = copy.deepcopy(model.state_dict())
-    log = model.train_step(photo_batch(cfg, root), optim)
+    log = model.train_step(photo_batch(cfg, demo_root), optim)
     assert log == {}
     assert all(torch.equal(v, before[k]) for k, v in model.state_dict().items())
 
 
-def test_validation_reports_matching_accuracy(root):
+def test_validation_reports_matching_accuracy(demo_root):
     cfg = stage_cfg('c2matching-teacher_1xb8-5k_cufed.py')
     cfg.model.min_points = 16
     model = MODELS.build(cfg.model).eval()
-    data = model.data_preprocessor(photo_batch(cfg, root), False)
+    data = model.data_preprocessor(photo_batch(cfg, demo_root), False)
     with torch.no_grad():
         preds = model(data['inputs'], data['data_samples'], mode='predict')
     from c2m_mmagic.evaluation import MatchingAccuracy

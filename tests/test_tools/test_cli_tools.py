@@ -1,30 +1,15 @@
 """tools/train.py, tools/test.py and tools/inference.py end to end (CPU)."""
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from c2m_mmagic.datasets import make_demo_dataset
-from helpers import REPO, real_pair, save_released_format
+from helpers import REPO, converted_random_release, real_pair, run_tool
 
 DEMO = osp.join(REPO, 'configs', 'c2matching-rec_demo.py')
-
-
-def run_tool(*args, cwd=REPO):
-    return subprocess.run([sys.executable, *args], capture_output=True,
-                          text=True, cwd=cwd)
-
-
-@pytest.fixture(scope='module')
-def demo_root(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('demo'))
-    make_demo_dataset(root)
-    return root
 
 
 def test_demo_dataset_layouts(demo_root):
@@ -76,12 +61,7 @@ def test_train_two_iterations_then_resume_then_test(demo_root, tmp_path):
 
 
 def test_inference_tool_writes_sr_png(tmp_path):
-    paths = save_released_format(str(tmp_path))
-    ckpt = str(tmp_path / 'c2m.pth')
-    proc = run_tool('tools/convert_official_ckpt.py', '--restoration',
-                    paths[0], '--extractor', paths[1], '--vgg', paths[2],
-                    '--out', ckpt)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    ckpt = converted_random_release(str(tmp_path))
     gt, ref = real_pair((64, 96))
     lr = Image.fromarray(gt).resize((24, 16), Image.BICUBIC)
     lr.save(tmp_path / 'lr.png')
@@ -124,12 +104,7 @@ def test_mmagic_inferencer_runs_the_same_config(tmp_path):
     from mmagic.apis.inferencers.image_super_resolution_inferencer import \
         ImageSuperResolutionInferencer
     from c2m_mmagic.apis.restorer import RefSRRestorer
-    paths = save_released_format(str(tmp_path))
-    ckpt = str(tmp_path / 'c2m.pth')
-    proc = run_tool('tools/convert_official_ckpt.py', '--restoration',
-                    paths[0], '--extractor', paths[1], '--vgg', paths[2],
-                    '--out', ckpt)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    ckpt = converted_random_release(str(tmp_path))
     gt, ref = real_pair((48, 64))
     Image.fromarray(gt).resize((16, 12), Image.BICUBIC).save(tmp_path / 'lr.png')
     Image.fromarray(ref).save(tmp_path / 'ref.png')
@@ -153,12 +128,7 @@ def test_compare_puts_c2matching_and_ttsr_in_one_table(demo_root, tmp_path):
     from mmagic.registry import MODELS
     init_default_scope('mmagic')
     # C²-Matching: random weights in the released format, converted
-    paths = save_released_format(str(tmp_path))
-    c2m = str(tmp_path / 'c2m.pth')
-    proc = run_tool('tools/convert_official_ckpt.py', '--restoration',
-                    paths[0], '--extractor', paths[1], '--vgg', paths[2],
-                    '--out', c2m)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    c2m = converted_random_release(str(tmp_path))
     # mmagic's TTSR with random weights (no VGG download)
     import mmagic
     ttsr_cfg = osp.join(osp.dirname(mmagic.__file__), '.mim', 'configs',

@@ -11,7 +11,7 @@ from mmagic.registry import MODELS
 from ..editors.c2matching.vgg_trunk import (ImageNetNormalized,
                                             build_vgg_trunk,
                                             load_torchvision_vgg,
-                                            log_random_init,
+                                            log_random_init, trunk_features,
                                             vgg_layer_names)
 
 
@@ -73,13 +73,7 @@ class FrobeniusPerceptualLoss(ImageNetNormalized):
         self._is_init = True
 
     def _features(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
-        out = {}
-        x = self.normalize(x)
-        for name, layer in self.vgg.named_children():
-            x = layer(x)
-            if name in self.layer_weights:
-                out[name] = x
-        return out
+        return trunk_features(self.vgg, self.normalize(x), self.layer_weights)
 
     def forward(self, pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
         """Args:

@@ -5,7 +5,7 @@ import torch
 from mmagic.registry import MODELS
 from .vgg_trunk import (ImageNetNormalized, build_vgg_trunk,
                          load_torchvision_vgg, log_random_init,
-                         vgg_layer_names)
+                         trunk_features, vgg_layer_names)
 
 
 @MODELS.register_module()
@@ -56,11 +56,5 @@ class RefVGGExtractor(ImageNetNormalized):
             relu1_1 (N, 64, H, W), relu2_1 (N, 128, H/2, W/2),
             relu3_1 (N, 256, H/4, W/4).
         """
-        out = {}
-        x = self.normalize(img)
-        for name, layer in self.vgg_net.named_children():
-            x = layer(x)
-            if name in self.layers:
-                out[name] = x
-        return out
+        return trunk_features(self.vgg_net, self.normalize(img), self.layers)
 

@@ -90,6 +90,26 @@ def torchvision_to_trunk_keys(vgg_type: str) -> Dict[str, str]:
     return mapping
 
 
+def trunk_features(trunk: nn.Sequential, x: torch.Tensor,
+                   layers) -> Dict[str, torch.Tensor]:
+    """Runs a named trunk and keeps the outputs of ``layers``.
+
+    Args:
+        trunk (nn.Sequential): From :func:`build_vgg_trunk`.
+        x (Tensor): Normalised input (N, 3, H, W).
+        layers (Container[str]): Layer names to keep.
+
+    Returns:
+        dict[str, Tensor]: layer name -> output.
+    """
+    out = {}
+    for name, layer in trunk.named_children():
+        x = layer(x)
+        if name in layers:
+            out[name] = x
+    return out
+
+
 def log_random_init(owner: str, vgg_type: str) -> None:
     """States in the log that a VGG keeps its random initialisation."""
     print_log(
