@@ -97,6 +97,18 @@ def test_non_finite_input_is_refused():
         model.restore(img, torch.rand(1, 3, 32, 32), torch.rand(1, 3, 32, 32))
 
 
+def test_reference_over_the_pixel_budget_is_refused():
+    from mmengine.config import Config
+    from mmagic.registry import MODELS
+    cfg = Config.fromfile(CUFED)
+    cfg.model.generator.num_blocks = 1
+    cfg.model.test_cfg = dict(max_ref_pixels=64 * 64)
+    model = MODELS.build(cfg.model).eval()
+    with pytest.raises(ValueError, match=r'80x72 pixels.*max_ref_pixels'):
+        model.restore(torch.rand(1, 3, 8, 8), torch.rand(1, 3, 72, 80),
+                      torch.rand(1, 3, 32, 32))
+
+
 def test_large_reference_matches_within_a_small_budget():
     from c2m_mmagic.models.editors.c2matching.correspondence import (
         l2_normalize_channels, match_patches)

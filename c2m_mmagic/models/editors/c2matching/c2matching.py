@@ -63,7 +63,9 @@ class C2Matching(SRGAN):
         gradient_penalty_loss (dict, optional): Gradient penalty config.
         train_cfg (dict, optional): ``pixel_init``: iterations with the pixel
             loss only (no perceptual, GAN or discriminator step).
-        test_cfg (dict, optional): Unused.
+        test_cfg (dict, optional): ``max_ref_pixels``: largest reference
+            (height × width) accepted outside training; its VGG features
+            and the aggregation grow with its area (default 4096²).
         init_cfg (dict, optional): mmengine init config.
         data_preprocessor (dict, optional): Pre-processor config.
     """
@@ -156,6 +158,13 @@ class C2Matching(SRGAN):
             Tensor: (N, 3, 4h, 4w).
         """
         if not self.training:
+            limit = (self.test_cfg or {}).get('max_ref_pixels', 4096 * 4096)
+            if ref.shape[-2] * ref.shape[-1] > limit:
+                raise ValueError(
+                    f'C2Matching: the reference is {ref.shape[-1]}x'
+                    f'{ref.shape[-2]} pixels, more than the budget of '
+                    f'{limit} (model.test_cfg.max_ref_pixels); shrink it or '
+                    'raise the budget')
             for name, t in (('input', img), ('reference', ref)):
                 if not bool(torch.isfinite(t).all()):
                     raise ValueError(f'C2Matching: the {name} image holds '
