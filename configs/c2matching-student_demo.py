@@ -14,7 +14,9 @@ train_dataloader = dict(
     dataset=dict(data_root=demo_root + '/CUFED'))
 val_dataloader = dict(dataset=dict(data_root=demo_root + '/CUFED5'))
 train_cfg = dict(max_iters=20, val_interval=20)
-param_scheduler = dict(milestones=[15])
+param_scheduler = [
+    dict(type='MultiStepLR', by_epoch=False, milestones=[15], gamma=0.1)
+]
 default_hooks = dict(
     logger=dict(interval=5), checkpoint=dict(interval=20, max_keep_ckpts=1))
 randomness = dict(seed=0)
