@@ -1,6 +1,5 @@
 """Single-pair Ref-SR inference on image files."""
 import os.path as osp
-from typing import Optional
 
 import numpy as np
 import torch

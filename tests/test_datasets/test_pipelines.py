@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 from PIL import Image
 
-from c2m_mmagic.datasets import RefSRDataset, make_demo_dataset
+from c2m_mmagic.datasets import RefSRDataset
 from helpers import REPO, real_pair
 
 

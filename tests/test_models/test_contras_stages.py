@@ -3,7 +3,6 @@ import copy
 import os.path as osp
 
 import numpy as np
-import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose

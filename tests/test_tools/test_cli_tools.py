@@ -3,7 +3,6 @@ import os
 import os.path as osp
 
 import numpy as np
-import pytest
 import torch
 from PIL import Image
 
