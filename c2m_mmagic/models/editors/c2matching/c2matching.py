@@ -10,6 +10,7 @@ from PIL import Image
 from mmagic.models.editors.srgan import SRGAN
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
+from .sample_images import sample_image
 
 
 def pil_bicubic_resize(img: torch.Tensor, size) -> torch.Tensor:
@@ -119,7 +120,7 @@ class C2Matching(SRGAN):
               data_samples: Optional[DataSample]) -> torch.Tensor:
         """The bicubic-upsampled LR image used for matching, in [0, 1]."""
         if data_samples is not None and 'img_lq' in data_samples:
-            return data_samples.img_lq.float().to(inputs.device) / 255.
+            return sample_image(data_samples, 'img_lq', inputs.device)
         h, w = inputs.shape[-2:]
         return pil_bicubic_resize(inputs, (4 * h, 4 * w))
 
@@ -140,9 +141,7 @@ class C2Matching(SRGAN):
         if data_samples is None or 'ref_img' not in data_samples:
             raise ValueError('C2Matching needs the HR reference: data samples '
                              'must carry `ref_img` (pipeline key `ref`)')
-        ref = data_samples.ref_img.float().to(inputs.device) / 255.
-        if ref.dim() == 3:
-            ref = ref.unsqueeze(0)
+        ref = sample_image(data_samples, 'ref_img', inputs.device)
         return self.restore(inputs, ref, self.lq_up(inputs, data_samples))
 
     def restore(self, img: torch.Tensor, ref: torch.Tensor,

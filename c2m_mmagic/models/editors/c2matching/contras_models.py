@@ -8,17 +8,9 @@ from mmengine.optim import OptimWrapper
 
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
+from .sample_images import sample_image
 from ...losses.contrastive_loss import (KeptPoints, descriptors,
                                         grid_positions, kept_points)
-
-
-def _image(data_samples: DataSample, key: str, device) -> torch.Tensor:
-    """A raw 0-255 image field of stacked samples as float in [0, 1]."""
-    if key not in data_samples:
-        raise KeyError(f'data samples lack `{key}`: the pipeline must produce '
-                       'it (see RandomHomographyRef)')
-    img = data_samples.get(key).float().to(device) / 255.
-    return img if img.dim() == 4 else img.unsqueeze(0)
 
 
 def nearest_match_error(feat1: torch.Tensor, feat2: torch.Tensor,
@@ -139,8 +131,8 @@ class ContrasTeacher(ContrasStageModel):
     def matching_features(self, data_samples: DataSample):
         device = self.device_of()
         return self.teacher(
-            _image(data_samples, 'gt_img', device),
-            _image(data_samples, 'ref_img', device))
+            sample_image(data_samples, 'gt_img', device),
+            sample_image(data_samples, 'ref_img', device))
 
     def compute_losses(self, data_samples: DataSample) -> dict:
         feat1, feat2 = self.matching_features(data_samples)
@@ -180,17 +172,16 @@ class ContrasStudent(ContrasStageModel):
     def matching_features(self, data_samples: DataSample):
         device = self.device_of()
         return self.student(
-            _image(data_samples, 'img_lq', device),
-            _image(data_samples, 'ref_img', device))
+            sample_image(data_samples, 'img_lq', device),
+            sample_image(data_samples, 'ref_img', device))
 
     def compute_losses(self, data_samples: DataSample) -> dict:
         device = self.device_of()
-        ref = _image(data_samples, 'ref_img', device)
-        student1, student2 = self.student(
-            _image(data_samples, 'img_lq', device), ref)
+        student1, student2 = self.matching_features(data_samples)
         with torch.no_grad():
             teacher1, teacher2 = self.teacher(
-                _image(data_samples, 'gt_img', device), ref)
+                sample_image(data_samples, 'gt_img', device),
+                sample_image(data_samples, 'ref_img', device))
         kept = self.kept(data_samples, student1.shape[-2:])
         return dict(
             loss_margin=self.margin_loss(student1, student2, kept),
