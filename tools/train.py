@@ -53,6 +53,11 @@ def main() -> None:
     runner = Runner.from_cfg(cfg)
     runner.train()
     runner.logger.info(f'Checkpoints and logs are in {cfg.work_dir}')
+    if torch.distributed.is_initialized():
+        # leaving gloo's threads to the interpreter's exit can abort a rank
+        # ("terminate called without an active exception")
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
 
 
 if __name__ == '__main__':
