@@ -1,7 +1,10 @@
 """Installs c2m_mmagic, the C²-Matching plugin for mmagic.
 
-torch, torchvision and mmcv (with compiled ops) are not declared here: they
-need platform-specific builds; ``tools/install.sh`` installs them first.
+The requirements are ranges that the tested stacks satisfy, so that an
+existing mmagic 1.x environment is not downgraded; torch and torchvision need
+platform-specific builds and are not declared. On a fresh machine use
+``tools/install.sh`` (exact pins from requirements/constraints*.txt); into an
+environment that already has mmagic: ``pip install --no-deps -e .``.
 """
 import os.path as osp
 
@@ -32,7 +35,10 @@ setup(
     long_description_content_type='text/markdown',
     packages=find_packages(include=['c2m_mmagic', 'c2m_mmagic.*']),
     python_requires='>=3.9',
-    install_requires=read_requirements('runtime.txt') + ['mmagic==1.2.0'],
+    install_requires=[
+        'mmagic>=1.0.0,<2', 'mmengine>=0.10.0,<1', 'mmcv>=2.0.0,<2.2',
+        'numpy', 'Pillow', 'scikit-image'
+    ],
     extras_require={'tests': read_requirements('tests.txt')},
     license='Apache-2.0',
 )

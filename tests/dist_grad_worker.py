@@ -20,16 +20,16 @@ from mmengine.registry import init_default_scope  # noqa: E402
 
 import c2m_mmagic  # noqa: E402,F401
 from mmagic.registry import MODELS  # noqa: E402
-from helpers import REPO, real_pair  # noqa: E402
-from test_models.test_c2matching_model import make_batch  # noqa: E402
+from helpers import REPO, make_batch, real_pair  # noqa: E402
 
 
 def main(out_file: str) -> None:
     dist.init_process_group('gloo')
     rank, world = dist.get_rank(), dist.get_world_size()
     init_default_scope('mmagic')
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'c2matching-rec_demo.py'))
-    cfg.model.extractor.checkpoint = None
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'c2matching', 'c2matching-rec_demo.py'))
+    cfg.model.extractor.init_cfg = None
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).train()
     gt, ref = real_pair((48, 48))

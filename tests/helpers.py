@@ -66,6 +66,47 @@ def real_pair(size=(96, 128)):
             np.ascontiguousarray(right[y0:y0 + h, x0:x0 + w]))
 
 
+def make_batch(gt: np.ndarray, ref: np.ndarray, n: int = 2) -> dict:
+    """A packed batch as the pipeline gives it: LR inputs, and samples with
+    ``gt_img``, ``ref_img`` and ``img_lq`` (PIL bicubic), all RGB, odd
+    samples flipped left-right."""
+    from PIL import Image
+
+    from mmagic.structures import DataSample
+    h, w = gt.shape[:2]
+    lr = np.asarray(Image.fromarray(gt).resize((w // 4, h // 4), Image.BICUBIC))
+    up = np.asarray(Image.fromarray(lr).resize((w, h), Image.BICUBIC))
+
+    def chw(a):
+        return torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)
+
+    inputs, samples = [], []
+    for i in range(n):
+        flip = (lambda a: a[:, ::-1]) if i % 2 else (lambda a: a)
+        inputs.append(chw(flip(lr)))
+        samples.append(
+            DataSample(
+                gt_img=chw(flip(gt)),
+                ref_img=chw(flip(ref)),
+                img_lq=chw(flip(up)),
+                metainfo=dict(img_channel_order='rgb',
+                              gt_channel_order='rgb')))
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def model_cfg(name: str, num_blocks: int = 2):
+    """A config with random, file-free weights: small generator, no VGG or
+    stage checkpoints."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO, 'configs', name))
+    cfg.model.generator.num_blocks = num_blocks
+    cfg.model.extractor.init_cfg = None
+    cfg.model.ref_extractor.pretrained = None
+    if 'perceptual_loss' in cfg.model:
+        cfg.model.perceptual_loss.pretrained = None
+    return cfg
+
+
 def run_tool(*args):
     """Runs a repository script with this Python, from the repository."""
     import subprocess
@@ -83,3 +124,88 @@ def converted_random_release(folder: str) -> str:
                     '--out', out)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return out
+
+
+def bt601_y(rgb: np.ndarray) -> np.ndarray:
+    """MATLAB rgb2ycbcr luma of uint8 RGB, float64 in [16, 235]."""
+    rgb = rgb.astype(np.float64) / 255.
+    return 16. + 65.481 * rgb[..., 0] + 128.553 * rgb[..., 1] + \
+        24.966 * rgb[..., 2]
+
+
+def psnr64(a, b):
+    """PSNR of two float64 arrays on the 0-255 scale."""
+    mse = np.mean((a - b)**2)
+    return 10 * np.log10(255.**2 / mse)
+
+
+def ssim64(a, b):
+    """Wang et al. 2004: 11x11 Gaussian window (σ = 1.5), valid region."""
+    from scipy.ndimage import correlate1d
+    x = np.arange(11) - 5
+    g = np.exp(-x**2 / (2 * 1.5**2))
+    g /= g.sum()
+
+    def filt(img):
+        out = correlate1d(img, g, axis=0, mode='constant')
+        out = correlate1d(out, g, axis=1, mode='constant')
+        return out[5:-5, 5:-5]
+
+    c1, c2 = (0.01 * 255)**2, (0.03 * 255)**2
+    mu_a, mu_b = filt(a), filt(b)
+    var_a = filt(a * a) - mu_a**2
+    var_b = filt(b * b) - mu_b**2
+    cov = filt(a * b) - mu_a * mu_b
+    ssim_map = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / (
+        (mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2))
+    return ssim_map.mean()
+
+
+def y_metrics64(pred_rgb: np.ndarray, gt_rgb: np.ndarray, crop: int = 4):
+    """(PSNR, SSIM) on the BT.601 Y channel with a ``crop``-pixel border,
+    in float64 (spec §6)."""
+    y_pred = bt601_y(pred_rgb)[crop:-crop, crop:-crop]
+    y_gt = bt601_y(gt_rgb)[crop:-crop, crop:-crop]
+    return psnr64(y_gt, y_pred), ssim64(y_gt, y_pred)
+
+
+def fake_test_runner(work_dir: str, evaluators: list, names=None):
+    """Just enough of an mmengine runner in its test loop for the test
+    hooks: ``test_loop`` with the current ``evaluator`` and ``dataloader``
+    (mmagic's MultiTestLoop keeps one per data set), a work dir, a logger.
+
+    Returns:
+        SimpleNamespace: The runner; set ``runner.test_loop.evaluator`` and
+        ``.dataloader`` to move to the next data set.
+    """
+    from types import SimpleNamespace
+
+    from mmengine.logging import MMLogger
+    names = names or [f'set{i}' for i in range(len(evaluators))]
+    loaders = [
+        SimpleNamespace(dataset=SimpleNamespace(
+            metainfo=dict(dataset_type=name))) for name in names
+    ]
+    loop = SimpleNamespace(evaluator=evaluators[0], dataloader=loaders[0],
+                           evaluators=evaluators, dataloaders=loaders)
+    return SimpleNamespace(
+        test_loop=loop, work_dir=work_dir, experiment_name='experiment',
+        logger=MMLogger.get_instance('c2m_tests'))
+
+
+def predicted_sample(gt_rgb: np.ndarray, sr_rgb: np.ndarray, lq_rgb: np.ndarray,
+                gt_path: str, ref_rgb=None, ref_path: str = ''):
+    """A predicted sample as the test loop hands it to hooks: ``gt_img``
+    and ``output.pred_img`` BGR floats, ``img_lq``/``ref_img`` RGB uint8."""
+    from mmagic.structures import DataSample
+
+    def chw(a):
+        return torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)
+
+    sample = DataSample(
+        gt_img=chw(gt_rgb[..., ::-1]).float(),
+        img_lq=chw(lq_rgb),
+        ref_img=chw(ref_rgb if ref_rgb is not None else gt_rgb),
+        metainfo=dict(gt_path=gt_path, ref_path=ref_path))
+    sample.output = DataSample(pred_img=chw(sr_rgb[..., ::-1]).float())
+    return sample

@@ -12,23 +12,20 @@ import json
 import os.path as osp
 import resource
 import statistics
-import sys
 import time
 from typing import Callable, Dict, List
 
 import torch
 import torch.nn.functional as F
+from cli_helpers import REPO
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from torchvision.ops import deform_conv2d
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-import c2m_mmagic.models.editors.c2matching.dynamic_aggregation as dyn_agg  # noqa: E402,E501
-from c2m_mmagic.models.editors.c2matching.correspondence import (  # noqa: E402,E501
+import c2m_mmagic.models.editors.c2matching.dynamic_aggregation as dyn_agg
+from c2m_mmagic.models.editors.c2matching.correspondence import (
     PATCH, CorrespondenceGenerator, index_to_flow, l2_normalize_channels,
     shifted_offsets)
-
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def reference_match(feat_in: torch.Tensor, feat_ref: torch.Tensor):
@@ -86,7 +83,7 @@ def build_model(impl: str, device: torch.device, blocks: int):
     init_default_scope('mmagic')
     from mmagic.registry import MODELS
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'c2matching_cufed.py'))
-    cfg.model.extractor.checkpoint = None
+    cfg.model.extractor.init_cfg = None
     cfg.model.ref_extractor.pretrained = None
     cfg.model.perceptual_loss.pretrained = None
     cfg.model.generator.num_blocks = blocks
@@ -139,14 +136,17 @@ def run(impl: str, what: str, size, device, args) -> Dict[str, float]:
                      args.repeat)
     model, cfg = build_model(impl, device, args.blocks)
     if what == 'inference':
+        from mmagic.structures import DataSample
         model.eval()
         lr = torch.rand(1, 3, h // 4, w // 4, device=device)
-        ref = torch.rand(1, 3, h, w, device=device)
-        up = F.interpolate(lr, scale_factor=4, mode='bicubic')
+        up = F.interpolate(lr, scale_factor=4, mode='bicubic').clamp(0, 1)
+        samples = DataSample(
+            ref_img=torch.randint(0, 256, (1, 3, h, w), device=device),
+            img_lq=(up * 255).round())
 
         def step():
             with torch.no_grad():
-                model.restore(lr, ref, up)
+                model(lr, samples, mode='tensor')
         return timed(step, device, args.warmup, args.repeat)
     # one stage-3 GAN training step (generator + discriminator)
     from mmengine.optim import build_optim_wrapper
@@ -157,7 +157,8 @@ def run(impl: str, what: str, size, device, args) -> Dict[str, float]:
     samples = [
         DataSample(
             gt_img=torch.randint(0, 256, (3, h, w), dtype=torch.uint8),
-            ref_img=torch.randint(0, 256, (3, h, w), dtype=torch.uint8))
+            ref_img=torch.randint(0, 256, (3, h, w), dtype=torch.uint8),
+            img_lq=torch.randint(0, 256, (3, h, w), dtype=torch.uint8))
         for _ in range(n)
     ]
     batch = dict(

@@ -11,18 +11,17 @@ Example:
         --out-dir work_dirs/compare
 """
 import argparse
-import json
 import os.path as osp
-import sys
 
+import mmengine
+from cli_helpers import fail
 from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
+from mmengine.hub import get_config
 from mmengine.runner import Runner
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from c2m_mmagic.apis.cli import fail  # noqa: E402
-from c2m_mmagic.engine.hooks.results_table_hook import (  # noqa: E402
-    to_markdown, write_text_atomic)
+from c2m_mmagic.engine.hooks.results_table_hook import to_markdown, write_text
+from c2m_mmagic.utils import atomic_backend_args, weights_only_globals
 
 
 class MetricsCollector(Hook):
@@ -55,13 +54,18 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def resolve_config(config: str) -> str:
-    """Maps ``mmagic::path`` to the config shipped inside mmagic."""
-    if config.startswith('mmagic::'):
-        import mmagic
-        return osp.join(osp.dirname(mmagic.__file__), '.mim', 'configs',
-                        config[len('mmagic::'):])
-    return config
+def read_config(name: str, config: str) -> Config:
+    """A config file, or one shipped with a package (``mmagic::path``)."""
+    if '::' in config:
+        try:
+            return get_config(config)
+        except Exception as err:  # mmengine raises several kinds
+            raise FileNotFoundError(
+                f'--model {name}: config not found: {config} ({err})'
+            ) from err
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'--model {name}: config not found: {config}')
+    return Config.fromfile(config)
 
 
 def model_config(spec: list, data_root: str, ref_level: int,
@@ -70,13 +74,10 @@ def model_config(spec: list, data_root: str, ref_level: int,
     if len(spec) < 3:
         raise ValueError(f'--model needs NAME CONFIG CHECKPOINT, got {spec}')
     name, config, checkpoint, *overrides = spec
-    config = resolve_config(config)
-    if not osp.isfile(config):
-        raise FileNotFoundError(f'--model {name}: config not found: {config}')
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(
             f'--model {name}: checkpoint not found: {checkpoint}')
-    cfg = Config.fromfile(config)
+    cfg = read_config(name, config)
     if overrides:
         parser = argparse.ArgumentParser(prog=f'--model {name}')
         parser.add_argument('overrides', nargs='+', action=DictAction)
@@ -85,6 +86,7 @@ def model_config(spec: list, data_root: str, ref_level: int,
     loader = loader[0] if isinstance(loader, (list, tuple)) else loader
     dataset = loader.dataset
     dataset.data_root = data_root
+    dataset.ann_file = ''
     dataset.data_prefix = dict(gt='', ref='')
     dataset.filename_tmpl = dict(gt='{}_0', ref='{}_' + str(ref_level))
     cfg.test_dataloader = loader
@@ -117,7 +119,8 @@ def main() -> None:
         runner = Runner.from_cfg(cfg)
         collector = MetricsCollector()
         runner.register_hook(collector, 'LOWEST')
-        runner.test()
+        with weights_only_globals():
+            runner.test()
         table[spec[0]] = {
             k.rpartition('/')[2]: float(v)
             for k, v in collector.metrics.items()
@@ -125,11 +128,13 @@ def main() -> None:
         }
     title = f'{osp.basename(osp.normpath(args.data_root))} ' \
             f'(reference level {args.ref_level})'
-    markdown = to_markdown(table, title).replace('| dataset |', '| model |')
-    write_text_atomic(markdown, osp.join(args.out_dir, 'compare.md'))
-    write_text_atomic(
-        json.dumps(dict(data=title, results=table), indent=2),
-        osp.join(args.out_dir, 'compare.json'))
+    markdown = to_markdown(table, title, first_column='model')
+    write_text(markdown, osp.join(args.out_dir, 'compare.md'))
+    mmengine.dump(
+        dict(data=title, results=table),
+        osp.join(args.out_dir, 'compare.json'),
+        indent=2,
+        backend_args=atomic_backend_args())
     print(markdown)
 
 

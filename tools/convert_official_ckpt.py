@@ -2,18 +2,16 @@
 
 Example:
     python tools/convert_official_ckpt.py --restoration C2-Matching_restoration.pth \
-        --extractor feature_extraction.pth --vgg vgg19-dcbb9e9d.pth \
+        --extractor feature_extraction.pth --vgg torchvision://vgg19 \
         --out checkpoints/c2matching_cufed.pth
 """
 import argparse
 import os.path as osp
-import sys
 
+from cli_helpers import REPO, fail, load_config
 from mmengine.registry import init_default_scope
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from c2m_mmagic.apis.cli import fail, load_config  # noqa: E402
-from c2m_mmagic.apis.convert import convert_official  # noqa: E402
+from c2m_mmagic.apis import convert_official
 
 
 def parse_args() -> argparse.Namespace:
@@ -22,15 +20,15 @@ def parse_args() -> argparse.Namespace:
                         help='released restoration network (net_g) file')
     parser.add_argument('--extractor', required=True,
                         help='released contrastive feature extractor file')
-    parser.add_argument('--vgg', required=True,
-                        help="torchvision VGG19 state dict (only features.0-10 "
-                        'are needed)')
+    parser.add_argument(
+        '--vgg',
+        default='torchvision://vgg19',
+        help='torchvision VGG19 weights: a file, or torchvision://vgg19 from '
+        "torch's hub cache (only features.0-10 are needed)")
     parser.add_argument('--out', required=True, help='output checkpoint')
     parser.add_argument(
         '--config',
-        default=osp.join(
-            osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs',
-            'c2matching_cufed.py'),
+        default=osp.join(REPO, 'configs', 'c2matching_cufed.py'),
         help='config of the model the checkpoint is for')
     return parser.parse_args()
 

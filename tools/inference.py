@@ -1,58 +1,172 @@
-"""Super-resolve one LR image (×4) with one HR reference.
+"""Super-resolve LR images (×4) with HR references through mmagic's
+ImageSuperResolutionInferencer and the config's demo_pipeline.
 
-Example:
+One pair, or folders: with --img DIR and --ref DIR, every input is paired
+with the reference of the same file name (or by a --pairs list of
+"<input> <reference>" lines) and written as OUT/<input stem>.png. Every
+file is checked before any work starts; an input without a reference is an
+error, never skipped.
+
+Examples:
     python tools/inference.py configs/c2matching_cufed.py c2matching.pth \
-        --img lr.png --ref ref.png --out sr.png
+        --img lr.png --ref ref.png --out sr.png [--compare cmp.png --gt gt.png]
+    python tools/inference.py configs/c2matching_cufed.py c2matching.pth \
+        --img lr_dir --ref ref_dir --out sr_dir [--pairs pairs.txt]
 """
 import argparse
+import os
 import os.path as osp
-import sys
+from typing import List, Optional, Tuple
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from c2m_mmagic.apis.cli import fail  # noqa: E402
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from cli_helpers import fail
+from mmengine.utils import ProgressBar
 
-from c2m_mmagic.apis.restorer import (RefSRRestorer, read_rgb,  # noqa: E402
-                                      write_png_atomic)
-from c2m_mmagic.visualization import make_comparison  # noqa: E402
+from c2m_mmagic.apis import RefSRInferencer, check_image
+from c2m_mmagic.datasets.refsr_dataset import IMG_EXTENSIONS
+from c2m_mmagic.engine.hooks.test_outputs import rgb_image
+from c2m_mmagic.utils import write_image
+from c2m_mmagic.visualization import make_comparison
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='\n'.join(__doc__.splitlines()[1:]))
     parser.add_argument('config', help='model config')
     parser.add_argument('checkpoint', help='model checkpoint')
-    parser.add_argument('--img', required=True, help='LR input image')
-    parser.add_argument('--ref', required=True, help='HR reference image')
-    parser.add_argument('--out', required=True, help='output PNG')
+    parser.add_argument('--img', required=True,
+                        help='LR input image, or a folder of them')
+    parser.add_argument('--ref', required=True,
+                        help='HR reference image, or a folder of them')
+    parser.add_argument('--out', required=True,
+                        help='output PNG, or a folder (folder mode)')
+    parser.add_argument(
+        '--pairs',
+        help='folder mode: "<input> <reference>" lines, paths relative to '
+        '--img and --ref (default: pair by file name)')
     parser.add_argument('--device', default='cpu', help='cpu or cuda')
     parser.add_argument(
         '--compare',
-        help='also write bicubic | C2-Matching | reference (| GT) here')
+        help='also write bicubic | C2-Matching | reference (| GT) here (a '
+        'folder in folder mode)')
     parser.add_argument(
-        '--gt', help='HR ground truth, shown with Y-PSNRs in --compare')
+        '--gt',
+        help='HR ground truth (a folder in folder mode, same file names as '
+        '--img), shown with Y-PSNRs in --compare')
     return parser.parse_args()
+
+
+def images_in(folder: str) -> List[str]:
+    """Image file names of ``folder``, sorted."""
+    return sorted(f for f in os.listdir(folder)
+                  if f.lower().endswith(IMG_EXTENSIONS))
+
+
+def pairs_by_name(img_dir: str, ref_dir: str) -> List[Tuple[str, str]]:
+    """(input, reference) names: the reference with the input's file name,
+    else its stem with any image extension."""
+    refs = images_in(ref_dir)
+    by_stem = {osp.splitext(r)[0]: r for r in refs}
+    pairs, unpaired = [], []
+    for name in images_in(img_dir):
+        ref = name if name in refs else by_stem.get(osp.splitext(name)[0])
+        if ref is None:
+            unpaired.append(name)
+        else:
+            pairs.append((name, ref))
+    if unpaired:
+        raise ValueError(
+            f'--ref: no reference in {ref_dir} for {len(unpaired)} input(s) '
+            f'of {img_dir}: {", ".join(unpaired[:10])}'
+            f'{" ..." if len(unpaired) > 10 else ""} (name them alike, or '
+            'give --pairs)')
+    return pairs
+
+
+def pairs_from_list(path: str) -> List[Tuple[str, str]]:
+    """(input, reference) names from "<input> <reference>" lines."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'--pairs: file not found: {path}')
+    pairs = []
+    with open(path) as f:
+        for number, line in enumerate(f, start=1):
+            fields = line.split('#')[0].split()
+            if not fields:
+                continue
+            if len(fields) != 2:
+                raise ValueError(f'--pairs: {path}, line {number}: expected '
+                                 f'"<input> <reference>", got {line.strip()!r}')
+            pairs.append((fields[0], fields[1]))
+    return pairs
+
+
+def read_gt(path: str, size: Tuple[int, int]) -> np.ndarray:
+    """The ground truth cropped to the output's (height, width)."""
+    import mmcv
+    check_image(path, '--gt')
+    gt = mmcv.imread(path, channel_order='rgb')[:size[0], :size[1]]
+    if gt.shape[:2] != size:
+        raise ValueError(f'--gt: {path} is smaller than the '
+                         f'{size[1]}x{size[0]} output')
+    return gt
+
+
+def restore(inferencer: RefSRInferencer, img: str, ref: str, out: str,
+            compare: Optional[str], gt: Optional[str]) -> np.ndarray:
+    """One pair: writes ``out`` (and the ``compare`` panels)."""
+    sample = inferencer.predict(img, ref)
+    sr = rgb_image(sample.output.pred_img, bgr=True)
+    write_image(sr, out)
+    if compare:
+        panel = make_comparison(
+            rgb_image(sample.img_lq, bgr=False), sr,
+            rgb_image(sample.ref_img, bgr=False),
+            read_gt(gt, sr.shape[:2]) if gt else None)
+        write_image(panel, compare)
+    return sr
 
 
 def main() -> None:
     args = parse_args()
-    lr = read_rgb(args.img, '--img')
-    ref = read_rgb(args.ref, '--ref')
-    restorer = RefSRRestorer(args.config, args.checkpoint, args.device)
-    sr = restorer.restore(lr, ref)
-    write_png_atomic(sr, args.out)
-    print(f'wrote {args.out} ({sr.shape[1]}x{sr.shape[0]})')
-    if args.compare:
-        gt = read_rgb(args.gt, '--gt') if args.gt else None
-        if gt is not None and gt.shape[:2] != sr.shape[:2]:
-            gt = gt[:sr.shape[0], :sr.shape[1]]
-            if gt.shape[:2] != sr.shape[:2]:
-                raise ValueError(f'--gt: {args.gt} is smaller than the '
-                                 f'{sr.shape[1]}x{sr.shape[0]} output')
-        bicubic = np.asarray(Image.fromarray(lr).resize(
-            (sr.shape[1], sr.shape[0]), Image.BICUBIC))
-        write_png_atomic(make_comparison(bicubic, sr, ref, gt), args.compare)
-        print(f'wrote {args.compare}')
+    folder_mode = osp.isdir(args.img)
+    if not folder_mode:
+        for name in ('img', 'ref', 'gt'):
+            if getattr(args, name):
+                check_image(getattr(args, name), f'--{name}')
+        inferencer = RefSRInferencer(args.config, args.checkpoint,
+                                     args.device)
+        sr = restore(inferencer, args.img, args.ref, args.out, args.compare,
+                     args.gt)
+        print(f'wrote {args.out} ({sr.shape[1]}x{sr.shape[0]})' +
+              (f' and {args.compare}' if args.compare else ''))
+        return
+    if not osp.isdir(args.ref):
+        raise ValueError(f'--ref: with a folder as --img, give a folder of '
+                         f'references, got {args.ref}')
+    pairs = pairs_from_list(args.pairs) if args.pairs else pairs_by_name(
+        args.img, args.ref)
+    if not pairs:
+        raise ValueError(f'--img: no images in {args.img}')
+    jobs = []
+    for name, ref in pairs:
+        stem = osp.splitext(name)[0]
+        job = (osp.join(args.img, name), osp.join(args.ref, ref),
+               osp.join(args.out, stem + '.png'),
+               osp.join(args.compare, stem + '.png') if args.compare else None,
+               osp.join(args.gt, name) if args.gt else None)
+        check_image(job[0], '--img', 3)
+        check_image(job[1], '--ref', 12, mod=4)
+        if job[4]:
+            check_image(job[4], '--gt')
+        jobs.append(job)
+    inferencer = RefSRInferencer(args.config, args.checkpoint, args.device)
+    bar = ProgressBar(len(jobs))
+    for job in jobs:
+        restore(inferencer, *job)
+        bar.update()
+    print(f'\nwrote {len(jobs)} images to {args.out}')
 
 
 if __name__ == '__main__':

@@ -5,11 +5,10 @@ Example:
     python tools/make_demo_data.py --out data/demo
 """
 import argparse
-import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from c2m_mmagic.datasets.demo_data import make_demo_dataset  # noqa: E402
+import cli_helpers  # noqa: F401  (the package, when it is not installed)
+
+from c2m_mmagic.datasets.demo_data import make_demo_dataset
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

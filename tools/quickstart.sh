@@ -18,11 +18,11 @@ source tools/env.sh
 "$C2M_PY" tools/make_demo_data.py --out data/demo
 # stage 1 (teacher) -> stage 2 (student) -> stage 3 (restoration), each
 # taking the previous stage's checkpoint named in its config
-"$C2M_PY" tools/train.py configs/c2matching-teacher_demo.py
-"$C2M_PY" tools/train.py configs/c2matching-student_demo.py
-"$C2M_PY" tools/train.py configs/c2matching-rec_demo.py
+"$C2M_PY" tools/train.py configs/c2matching/c2matching-teacher_demo.py
+"$C2M_PY" tools/train.py configs/c2matching/c2matching-student_demo.py
+"$C2M_PY" tools/train.py configs/c2matching/c2matching-rec_demo.py
 WORK_DIR=work_dirs/c2matching-rec_demo
 CKPT="$(cat "$WORK_DIR/last_checkpoint")"
-"$C2M_PY" tools/test.py configs/c2matching-rec_demo.py "$CKPT" --work-dir "$WORK_DIR"
+"$C2M_PY" tools/test.py configs/c2matching/c2matching-rec_demo.py "$CKPT" --work-dir "$WORK_DIR"
 echo "[quickstart] stage checkpoints: work_dirs/c2matching-{teacher,student,rec}_demo/"
 echo "[quickstart] test logs and results: $WORK_DIR"

@@ -4,18 +4,16 @@ Example:
     python tools/train.py configs/c2matching_cufed.py --work-dir work_dirs/x
 """
 import argparse
-import os.path as osp
-import sys
 
 import torch
+from cli_helpers import (add_runner_arguments, enable_amp, fail,
+                         runner_config, split_global_batch, world_size)
 from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from c2m_mmagic.apis.cli import (add_runner_arguments, enable_amp,  # noqa: E402,E501
-                                 fail, runner_config)
-from c2m_mmagic.engine import NonFiniteLossError  # noqa: E402
+from c2m_mmagic.engine import NonFiniteLossError
+from c2m_mmagic.utils import weights_only_globals
 
 
 def parse_args() -> argparse.Namespace:
@@ -41,6 +39,8 @@ def main() -> None:
         enable_amp(cfg)
     if args.resume:
         cfg.resume = True
+    if args.launcher != 'none':
+        split_global_batch(cfg, world_size())
     if args.launcher == 'pytorch' and not torch.cuda.is_available():
         # mmengine 0.10.7 would call torch.cuda.set_device and use NCCL;
         # processes on a CPU machine talk over gloo, set up here so that the
@@ -51,7 +51,10 @@ def main() -> None:
         cfg.model_wrapper_cfg = wrapper
         print_log('distributed on CPU: gloo backend', 'current')
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    # --resume and load_from read mmengine checkpoints: weights-only, with
+    # the types those hold allowed for this run only
+    with weights_only_globals():
+        runner.train()
     runner.logger.info(f'Checkpoints and logs are in {cfg.work_dir}')
     if torch.distributed.is_initialized():
         # leaving gloo's threads to the interpreter's exit can abort a rank

@@ -1,4 +1,4 @@
-from .convert import CheckpointMismatchError, convert_official
-from .restorer import RefSRRestorer
+from .convert import convert_official
+from .refsr_inferencer import RefSRInferencer, check_image
 
-__all__ = ['CheckpointMismatchError', 'RefSRRestorer', 'convert_official']
+__all__ = ['RefSRInferencer', 'check_image', 'convert_official']

@@ -1,6 +1,9 @@
 from .demo_data import make_demo_dataset
 from .refsr_dataset import RefSRDataset
-from .transforms import RandomHomographyRef, correspondence_map
+from .transforms import (PadToCommonSize, RandomHomographyRef,
+                         correspondence_map)
 
 __all__ = [
-    'RandomHomographyRef', 'RefSRDataset', 'correspondence_map', 'make_demo_dataset']
+    'PadToCommonSize', 'RandomHomographyRef', 'RefSRDataset',
+    'correspondence_map', 'make_demo_dataset'
+]

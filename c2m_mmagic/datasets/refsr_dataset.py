@@ -30,7 +30,12 @@ def unreadable_image(path: str) -> str:
 class RefSRDataset(BasicImageDataset):
     """mmagic's BasicImageDataset with a reference protocol and file checks.
 
-    Every input (``gt``) gets a reference by ``ref_protocol``:
+    With ``ann_file``, a pair list as the release reads it: one
+    ``<input> <reference>`` per line, paths relative to ``data_prefix['gt']``
+    and ``data_prefix['ref']`` (blank lines and ``#`` comments skipped; the
+    file order is kept). With ``ref_protocol='self'`` the reference column
+    is not read. Without ``ann_file``, every input (``gt``) found in the
+    folder gets a reference by ``ref_protocol``:
 
     - 'same_name': ``data_prefix['ref']`` + ``filename_tmpl['ref']`` (CUFED5
       levels, WR-SR's ``NNN_ref``), as BasicImageDataset does;
@@ -45,6 +50,8 @@ class RefSRDataset(BasicImageDataset):
     file name.
 
     Args:
+        ann_file (str): Pair list, relative to ``data_root`` unless absolute.
+            Default: '' (pair by ``ref_protocol``).
         ref_protocol (str): One of the above. Default: 'same_name'.
         check (str): 'decode' (open and decode every image: test sets),
             'exists' (large training sets) or 'none'. Default: 'decode'.
@@ -71,10 +78,17 @@ class RefSRDataset(BasicImageDataset):
             if not osp.isdir(folder):
                 raise FileNotFoundError(
                     f'{type(self).__name__}: {key} folder not found: {folder}')
-        data_list = sorted(super().load_data_list(), key=lambda d: d['key'])
+        data_list = self.pairs_from_ann_file() if self.ann_file else \
+            self.pairs_by_protocol()
         if not data_list:
             raise ValueError(f'{type(self).__name__}: no images in '
-                             f'{self.data_prefix[self.search_key]}')
+                             f'{self.ann_file or self.data_prefix["gt"]}')
+        self.check_files(data_list)
+        return data_list
+
+    def pairs_by_protocol(self) -> List[dict]:
+        """The inputs of the folder (sorted), paired by ``ref_protocol``."""
+        data_list = sorted(super().load_data_list(), key=lambda d: d['key'])
         if self.ref_protocol == 'first_in_folder':
             for data in data_list:
                 folder = osp.join(self.data_prefix['ref'], data['key'])
@@ -87,7 +101,31 @@ class RefSRDataset(BasicImageDataset):
             for i, data in enumerate(data_list):
                 data['ref_path'] = data_list[(i + 1) % len(data_list)][
                     'gt_path']
-        self.check_files(data_list)
+        return data_list
+
+    def pairs_from_ann_file(self) -> List[dict]:
+        """``<input> <reference>`` lines of ``ann_file`` as data infos."""
+        if not osp.isfile(self.ann_file):
+            raise FileNotFoundError(
+                f'{type(self).__name__}: pair list not found: {self.ann_file}')
+        data_list = []
+        with open(self.ann_file) as f:
+            for number, line in enumerate(f, start=1):
+                fields = line.split('#')[0].split()
+                if not fields:
+                    continue
+                if len(fields) != 2:
+                    raise ValueError(
+                        f'{type(self).__name__}: {self.ann_file}, line '
+                        f'{number}: expected "<input> <reference>", got '
+                        f'{line.strip()!r}')
+                data = dict(
+                    key=osp.splitext(fields[0])[0],
+                    gt_path=osp.join(self.data_prefix['gt'], fields[0]))
+                if self.ref_protocol != 'self':
+                    data['ref_path'] = osp.join(self.data_prefix['ref'],
+                                                fields[1])
+                data_list.append(data)
         return data_list
 
     def check_files(self, data_list: List[dict]) -> None:

@@ -1,3 +1,11 @@
 from .atomic import atomic_write
+from .checkpoint import (CheckpointMismatchError, PortableHistoryBuffer,
+                         load_weights, read_state_dict, weights_only_globals)
+from .file_backend import AtomicLocalBackend, atomic_backend_args
+from .image import write_image
 
-__all__ = ['atomic_write']
+__all__ = [
+    'AtomicLocalBackend', 'CheckpointMismatchError', 'PortableHistoryBuffer',
+    'atomic_backend_args', 'atomic_write', 'load_weights', 'read_state_dict',
+    'weights_only_globals', 'write_image'
+]

@@ -1,8 +1,8 @@
 """Writing files so that a crash never leaves a half-written one behind."""
 import os
 import os.path as osp
-import tempfile
-from typing import Callable, IO
+import uuid
+from typing import IO, Callable
 
 
 def atomic_write(path: str, write: Callable[[IO], None],
@@ -10,17 +10,24 @@ def atomic_write(path: str, write: Callable[[IO], None],
     """Calls ``write(f)`` on a temporary file beside ``path``, then renames
     it to ``path`` (atomic on POSIX file systems).
 
+    The temporary file is created with mode 0o666 minus the process umask,
+    as ``open()`` would create ``path`` itself, so the renamed file has the
+    permissions the user expects (0o644 under umask 022).
+
     Args:
         path (str): Final file name; its folder is created if needed.
         write (callable): Writes the content to the open file.
-        binary (bool): Open the temporary file in binary mode.
+        binary (bool): Open the temporary file in binary mode (else UTF-8
+            text).
     """
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    suffix = osp.splitext(path)[1] + '.tmp'
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=suffix)
+    tmp = osp.join(folder,
+                   f'.{osp.basename(path)}.{uuid.uuid4().hex[:12]}.tmp')
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, 'wb' if binary else 'w') as f:
+        with (os.fdopen(fd, 'wb') if binary else os.fdopen(
+                fd, 'w', encoding='utf-8')) as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())

@@ -2,21 +2,14 @@
 import os.path as osp
 from typing import Optional, Sequence
 
-import numpy as np
-import torch
 from mmengine.hooks import Hook
 from mmengine.utils import ProgressBar
 
 from mmagic.registry import HOOKS
-from ..apis.restorer import write_png_atomic
+from ..engine.hooks.test_outputs import (current_dataset_name, file_stem,
+                                         rgb_image, several_datasets)
+from ..utils import write_image
 from .comparison import make_comparison
-
-
-def _rgb(t: torch.Tensor, bgr: bool) -> np.ndarray:
-    """(3, H, W) 0-255 tensor -> uint8 RGB (H, W, 3)."""
-    arr = t.detach().float().clamp(0, 255).round().byte().cpu().numpy()
-    arr = arr.transpose(1, 2, 0)
-    return np.ascontiguousarray(arr[..., ::-1] if bgr else arr)
 
 
 @HOOKS.register_module()
@@ -62,18 +55,23 @@ class RefSRVisualizationHook(Hook):
                 continue
             if 'img_lq' not in sample or 'ref_img' not in sample:
                 continue
-            gt = _rgb(sample.gt_img, bgr=True) if 'gt_img' in sample else None
-            panel = make_comparison(
-                _rgb(sample.img_lq, bgr=False),
-                _rgb(sample.output.pred_img, bgr=True),
-                _rgb(sample.ref_img, bgr=False), gt)
+            sr = rgb_image(sample.output.pred_img, bgr=True)
+            # the LR input as the model saw it (padded like the input when
+            # the test pads), upsampled; shown at the output's size
+            bicubic = rgb_image(sample.img_lq, bgr=False)[:sr.shape[0], :sr.shape[1]]
+            gt = rgb_image(sample.gt_img, bgr=True) if 'gt_img' in sample \
+                else None
+            panel = make_comparison(bicubic, sr,
+                                    rgb_image(sample.ref_img, bgr=False), gt)
             # input and reference names: unique across CUFED5 levels too
             name = '__'.join(
-                osp.splitext(osp.basename(sample.metainfo[key]))[0]
-                for key in ('gt_path', 'ref_path') if key in sample.metainfo)
+                stem for stem in (file_stem(sample),
+                                  file_stem(sample, 'ref_path')) if stem)
             name = name or f'{batch_idx:05d}'
-            write_png_atomic(
-                panel, osp.join(runner.work_dir, self.folder, name + '.png'))
+            folder = osp.join(runner.work_dir, self.folder)
+            if several_datasets(runner):
+                folder = osp.join(folder, current_dataset_name(runner))
+            write_image(panel, osp.join(folder, name + '.png'))
             self._saved += 1
 
     def after_test_epoch(self, runner, metrics=None) -> None:

@@ -1,4 +1,7 @@
-# C²-Matching on CUFED5 with each of the five reference levels in one test.
-_base_ = ['../c2matching_cufed.py', '../_base_/datasets/refsr_benchmarks.py']
+# C²-Matching on CUFED5 with each of the five reference levels in one test,
+# one results row each.
+_base_ = '../_base_/c2matching_test.py'
+experiment_name = 'c2matching_cufed5-all-levels'
+work_dir = f'./work_dirs/{experiment_name}'
 test_dataloader = {{_base_.cufed5_levels}}
 test_evaluator = {{_base_.cufed5_level_metrics}}

@@ -10,7 +10,8 @@ from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 
 from mmagic.registry import MODELS
-from c2m_mmagic.apis.convert import CheckpointMismatchError, convert_official
+from c2m_mmagic.apis import convert_official
+from c2m_mmagic.utils import CheckpointMismatchError
 from helpers import REPO, SPEC_KEYS, released_shapes, save_released_format
 
 CONFIG = osp.join(REPO, 'configs', 'c2matching_cufed.py')
@@ -93,16 +94,3 @@ def test_wrong_file_is_refused_with_first_mismatches(tmp_path):
     with pytest.raises(CheckpointMismatchError, match='cannot read'):
         convert_official(build_model(), str(tmp_path / 'cut.pth'), paths[1],
                          paths[2])
-
-
-def test_wrapped_and_module_prefixed_files_are_unwrapped(tmp_path):
-    from c2m_mmagic.apis.convert import load_state_dict_file
-    state = {'a.weight': torch.ones(2), 'b.bias': torch.zeros(1)}
-    for name, obj in (('plain', state), ('params', {'params': state}),
-                      ('state_dict', {'state_dict': state, 'meta': {}}),
-                      ('module', {'module.' + k: v for k, v in state.items()})):
-        torch.save(obj, tmp_path / f'{name}.pth')
-        loaded = load_state_dict_file(str(tmp_path / f'{name}.pth'), name)
-        assert set(loaded) == set(state), name
-    with pytest.raises(FileNotFoundError, match='nowhere.pth'):
-        load_state_dict_file(str(tmp_path / 'nowhere.pth'), 'x')

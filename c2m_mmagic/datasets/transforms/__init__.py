@@ -1,3 +1,4 @@
 from .homography import RandomHomographyRef, correspondence_map
+from .pad import PadToCommonSize
 
-__all__ = ['RandomHomographyRef', 'correspondence_map']
+__all__ = ['PadToCommonSize', 'RandomHomographyRef', 'correspondence_map']

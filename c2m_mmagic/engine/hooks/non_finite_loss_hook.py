@@ -5,6 +5,7 @@ import torch
 from mmengine.hooks import Hook
 
 from mmagic.registry import HOOKS
+from ...utils import atomic_backend_args, atomic_write
 
 
 class NonFiniteLossError(RuntimeError):
@@ -32,10 +33,14 @@ class NonFiniteLossHook(Hook):
         iteration = runner.iter + 1
         name = f'nonfinite_iter_{iteration}.pth'
         runner.save_checkpoint(
-            runner.work_dir, name, save_optimizer=True, save_param_scheduler=False)
+            runner.work_dir,
+            name,
+            save_optimizer=True,
+            save_param_scheduler=False,
+            backend_args=atomic_backend_args())
         batch_file = osp.join(runner.work_dir,
                               f'nonfinite_iter_{iteration}_batch.pth')
-        torch.save(data_batch, batch_file)
+        atomic_write(batch_file, lambda f: torch.save(data_batch, f))
         terms = ', '.join(f'{k}={v}' for k, v in bad.items())
         raise NonFiniteLossError(
             f'non-finite loss at iteration {iteration}: {terms}. Saved '

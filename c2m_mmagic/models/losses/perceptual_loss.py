@@ -1,18 +1,17 @@
 """Perceptual loss of C²-Matching: VGG19 relu5_1, Frobenius norm (§5.4).
 
-mmagic's ``PerceptualLoss`` downloads VGG19 at construction and offers only
-L1/MSE criteria, so this one loads a local file and uses the Frobenius norm.
+mmagic's ``PerceptualLoss`` offers only L1/MSE criteria (and may download
+VGG19), so this one takes the Frobenius norm and loads VGG19 from a local file
+or torch's hub cache.
 """
 from typing import Dict, Optional
 
 import torch
 
 from mmagic.registry import MODELS
-from ..editors.c2matching.vgg_trunk import (ImageNetNormalized,
-                                            build_vgg_trunk,
-                                            load_torchvision_vgg,
-                                            log_random_init, trunk_features,
-                                            vgg_layer_names)
+from ..archs import (ImageNetNormalized, build_vgg_trunk,
+                     load_torchvision_vgg, log_random_init, trunk_features,
+                     vgg_layer_names)
 
 
 def _drop_own_entries(module, state_dict, prefix, local_metadata):
@@ -38,8 +37,9 @@ class FrobeniusPerceptualLoss(ImageNetNormalized):
         layer_weights (dict): VGG19 layer name -> weight.
             Default: {'relu5_1': 1.0}.
         loss_weight (float): Default: 1e-4.
-        pretrained (str, optional): Local torchvision VGG19 state dict,
-            loaded by :meth:`init_weights`; None keeps random weights.
+        pretrained (str, optional): torchvision VGG19 weights (a local file
+            or ``torchvision://vgg19`` from torch's hub cache), loaded by
+            :meth:`init_weights`; None keeps random weights.
     """
 
     def __init__(self,

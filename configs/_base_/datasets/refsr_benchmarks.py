@@ -1,55 +1,22 @@
-# Test sets of the Ref-SR literature with their published reference
-# protocols (spec §6). Layouts (under data_root, see README):
+# Test sets of the Ref-SR literature with the release's test protocol
+# (spec §1, §6): pairs read from the pair lists (`<input> <reference>` per
+# line, ann_file; see README for where each comes from), unequal pairs
+# zero-padded to their common size before the LR image is made. Layouts,
+# under data/ (lists beside the folders, e.g. data/CUFED5_pairs.txt):
 #   CUFED5/NNN_0.png (input), NNN_1..5.png (references, most similar first)
 #   WR-SR/input/NNN.png, WR-SR/ref/NNN_ref.png
-#   Sun80/input/NAME.png, Sun80/ref/NAME/*.png (the first, sorted, is used)
-#   Urban100/NAME.png (the bicubic-upsampled LR input is its own reference)
-#   Manga109/NAME.png (reference: the next image of the sorted set)
+#   Sun80/input/NNN.jpg, Sun80/ref/NNN_1.jpg
+#   Urban100/input/NNN.png (the bicubic-upsampled LR input is the reference)
+#   Manga109/input/NNN.png, Manga109/ref/NNN_1.png
+# Without a list (ann_file=''), RefSRDataset pairs by its folder protocols:
+# Sun80 the first image of ref/<input name>/, Manga109 the next page of the
+# set, WR-SR and CUFED5 by file name, Urban100 itself.
+_base_ = './refsr_pipelines.py'
 benchmark_root = 'data'
 
 
-def refsr_test_pipeline(self_reference: bool = False):
-    """Load, mod-crop, degrade with PIL bicubic, (copy the reference,) pack."""
-    pipeline = [
-        dict(
-            type='LoadImageFromFile',
-            key='gt',
-            color_type='color',
-            channel_order='rgb',
-            imdecode_backend='pillow'),
-        dict(type='SetValues', dictionary=dict(scale=4)),
-        dict(type='ModCrop', key='gt'),
-    ]
-    if not self_reference:
-        pipeline += [
-            dict(
-                type='LoadImageFromFile',
-                key='ref',
-                color_type='color',
-                channel_order='rgb',
-                imdecode_backend='pillow'),
-            dict(type='ModCrop', key='ref'),
-        ]
-    pipeline += [
-        dict(type='Resize', scale=1 / 4, keep_ratio=True, keys=['gt'],
-             output_keys=['img'], interpolation='bicubic', backend='pillow'),
-        dict(type='Resize', scale=4., keep_ratio=True, keys=['img'],
-             output_keys=['img_lq'], interpolation='bicubic',
-             backend='pillow'),
-    ]
-    if self_reference:
-        pipeline.append(
-            dict(type='CopyValues', src_keys=['img_lq'], dst_keys=['ref']))
-    pipeline.append(
-        dict(
-            type='PackInputs',
-            meta_keys=[] if self_reference else ['ref_path']))
-    return pipeline
-
-
-def refsr_loader(folder: str, name: str, **dataset):
-    """A batch-1 test dataloader over data_root/folder."""
-    dataset.setdefault('pipeline', refsr_test_pipeline())
+def refsr_loader(name, folder, pipeline, **dataset):
+    """A batch-1 test dataloader over benchmark_root/folder."""
     return dict(
         num_workers=2,
         persistent_workers=False,
@@ -59,10 +26,11 @@ def refsr_loader(folder: str, name: str, **dataset):
             type='RefSRDataset',
             metainfo=dict(dataset_type=name, task_name='refsr'),
             data_root=f'{benchmark_root}/{folder}',
+            pipeline=pipeline,
             **dataset))
 
 
-def y_metrics(name: str):
+def y_metrics(name):
     """PSNR/SSIM on the Y channel, 4-pixel border cropped, named by set."""
     return dict(
         type='Evaluator',
@@ -72,10 +40,24 @@ def y_metrics(name: str):
         ])
 
 
+def pair_list(name):
+    """`<benchmark_root>/<name>_pairs.txt`, relative to data_root."""
+    return f'../{name}_pairs.txt'
+
+
+cufed5 = refsr_loader(
+    'CUFED5',
+    'CUFED5',
+    {{_base_.test_pipeline}},
+    ann_file=pair_list('CUFED5'),
+    data_prefix=dict(gt='', ref=''),
+    filename_tmpl=dict(gt='{}_0', ref='{}_1'))
+# the five similarity levels (no list: the level-1 list names level 1 only)
 cufed5_levels = [
     refsr_loader(
-        'CUFED5',
         f'CUFED5-L{level}',
+        'CUFED5',
+        {{_base_.test_pipeline}},
         data_prefix=dict(gt='', ref=''),
         filename_tmpl=dict(gt='{}_0', ref='{}_' + str(level)))
     for level in range(1, 6)
@@ -85,29 +67,39 @@ cufed5_level_metrics = [y_metrics(f'CUFED5-L{level}') for level in range(1, 6)]
 wrsr = refsr_loader(
     'WR-SR',
     'WR-SR',
+    {{_base_.test_pipeline}},
+    ann_file=pair_list('WR-SR'),
     data_prefix=dict(gt='input', ref='ref'),
     filename_tmpl=dict(ref='{}_ref'))
 sun80 = refsr_loader(
     'Sun80',
     'Sun80',
+    {{_base_.test_pipeline}},
+    ann_file=pair_list('SUN80'),
     data_prefix=dict(gt='input', ref='ref'),
     ref_protocol='first_in_folder')
 urban100 = refsr_loader(
     'Urban100',
     'Urban100',
-    data_prefix=dict(gt=''),
-    ref_protocol='self',
-    pipeline=refsr_test_pipeline(self_reference=True))
+    {{_base_.self_reference_test_pipeline}},
+    ann_file=pair_list('Urban100'),
+    data_prefix=dict(gt='input'),
+    ref_protocol='self')
 manga109 = refsr_loader(
-    'Manga109', 'Manga109', data_prefix=dict(gt=''),
+    'Manga109',
+    'Manga109',
+    {{_base_.test_pipeline}},
+    ann_file=pair_list('Manga109'),
+    data_prefix=dict(gt='input', ref='ref'),
     ref_protocol='next_in_set')
 
 # the paper's table: CUFED5 (level 1), Sun80, Urban100, Manga109, WR-SR
-all_benchmarks = [cufed5_levels[0], sun80, urban100, manga109, wrsr]
+all_benchmarks = [cufed5, sun80, urban100, manga109, wrsr]
 all_benchmark_metrics = [
     y_metrics(name)
-    for name in ('CUFED5-L1', 'Sun80', 'Urban100', 'Manga109', 'WR-SR')
+    for name in ('CUFED5', 'Sun80', 'Urban100', 'Manga109', 'WR-SR')
 ]
+cufed5_metrics = y_metrics('CUFED5')
 wrsr_metrics = y_metrics('WR-SR')
 sun80_metrics = y_metrics('Sun80')
 urban100_metrics = y_metrics('Urban100')

@@ -1,7 +1,8 @@
 # C²-Matching restoration model, "-rec" variant (L1 only), spec §5.
-# torchvision ImageNet state dicts (nothing is downloaded); see README.
-vgg16_weights = 'checkpoints/vgg16-397923af.pth'
-vgg19_weights = 'checkpoints/vgg19-dcbb9e9d.pth'
+# ImageNet VGG weights come from torch's hub cache (torchvision://, never
+# downloaded) or a local file (--cfg-options vgg19_weights=...).
+vgg16_weights = 'torchvision://vgg16'
+vgg19_weights = 'torchvision://vgg19'
 # Stage-2 checkpoint; its `student.` weights do the matching in stage 3.
 student_checkpoint = 'work_dirs/c2matching-student_1xb8-75k_cufed/iter_75000.pth'
 
@@ -17,8 +18,10 @@ model = dict(
     extractor=dict(
         type='ContrasExtractor',
         requires_grad=False,
-        checkpoint=student_checkpoint,
-        checkpoint_prefix='student.'),
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint=student_checkpoint,
+            prefix='student.')),
     ref_extractor=dict(
         type='RefVGGExtractor',
         layers=('relu1_1', 'relu2_1', 'relu3_1'),

@@ -1,37 +1,15 @@
 """The C²-Matching editor: Ref-SR with contrastive correspondence (§5)."""
 from typing import Dict, List, Optional
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.optim import OptimWrapperDict
-from PIL import Image
 
 from mmagic.models.editors.srgan import SRGAN
+from mmagic.models.utils import set_requires_grad
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from .sample_images import sample_image
-
-
-def pil_bicubic_resize(img: torch.Tensor, size) -> torch.Tensor:
-    """Resizes images with PIL bicubic on uint8, as the release does.
-
-    Args:
-        img (Tensor): (N, 3, H, W) RGB in [0, 1], values on the 1/255 grid.
-        size (tuple[int]): (height, width) of the output.
-
-    Returns:
-        Tensor: (N, 3, height, width) in [0, 1] on ``img``'s device.
-    """
-    arrays = (img.detach().clamp(0, 1) * 255.).round().byte()
-    arrays = arrays.permute(0, 2, 3, 1).cpu().numpy()
-    out = [
-        np.asarray(
-            Image.fromarray(a).resize((size[1], size[0]), Image.BICUBIC))
-        for a in arrays
-    ]
-    out = torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2)
-    return out.to(img.device, torch.float32) / 255.
 
 
 def pad_to_cover(img: torch.Tensor, height: int, width: int) -> torch.Tensor:
@@ -47,10 +25,17 @@ class C2Matching(SRGAN):
     """C²-Matching for ×4 reference-based super-resolution.
 
     ``inputs`` is the LR image; data samples carry ``ref_img`` (HR reference,
-    any size, 0-255 RGB), optionally ``img_lq`` (the LR image bicubic-upsampled
-    with PIL, 0-255; computed here when absent) and, in training, ``gt_img``.
-    With ``discriminator`` and ``gan_loss`` it is the GAN variant, without
-    them the "-rec" variant (L1 only).
+    any size, 0-255 RGB), ``img_lq`` (the LR image bicubic-upsampled with
+    PIL, 0-255, made by the pipeline) and, in training, ``gt_img``. With
+    ``discriminator`` and ``gan_loss`` it is the GAN variant, without them the
+    "-rec" variant (L1 only).
+
+    Predictions are scored as the release scores them: clamped and rounded
+    to uint8 values, and cropped back to the input's size where the test
+    pipeline zero-padded it to the reference's (``PadToCommonSize``, metainfo
+    ``unpadded_size``). After ``pixel_init`` iterations each training step
+    updates the discriminator first, then the generator against the
+    just-updated discriminator (spec §5.4).
 
     Args:
         generator (dict): :class:`C2MatchingNet` config.
@@ -116,14 +101,6 @@ class C2Matching(SRGAN):
         self.ref_extractor.eval()
         return self
 
-    def lq_up(self, inputs: torch.Tensor,
-              data_samples: Optional[DataSample]) -> torch.Tensor:
-        """The bicubic-upsampled LR image used for matching, in [0, 1]."""
-        if data_samples is not None and 'img_lq' in data_samples:
-            return sample_image(data_samples, 'img_lq', inputs.device)
-        h, w = inputs.shape[-2:]
-        return pil_bicubic_resize(inputs, (4 * h, 4 * w))
-
     def forward_tensor(self,
                        inputs: torch.Tensor,
                        data_samples: Optional[DataSample] = None,
@@ -132,42 +109,23 @@ class C2Matching(SRGAN):
 
         Args:
             inputs (Tensor): LR images (N, 3, h, w) in [0, 1].
-            data_samples (DataSample): Stacked samples with ``ref_img``.
+            data_samples (DataSample): Stacked samples with ``ref_img``
+                (N, 3, Hr, Wr) and ``img_lq`` (N, 3, 4h, 4w), 0-255 RGB.
             training (bool): Unused; kept for the SRGAN interface.
 
         Returns:
             Tensor: (N, 3, 4h, 4w), nominally in [0, 1].
         """
-        if data_samples is None or 'ref_img' not in data_samples:
-            raise ValueError('C2Matching needs the HR reference: data samples '
-                             'must carry `ref_img` (pipeline key `ref`)')
-        ref = sample_image(data_samples, 'ref_img', inputs.device)
-        return self.restore(inputs, ref, self.lq_up(inputs, data_samples))
-
-    def restore(self, img: torch.Tensor, ref: torch.Tensor,
-                img_lq_up: torch.Tensor) -> torch.Tensor:
-        """The whole method on tensors.
-
-        Args:
-            img (Tensor): LR image (N, 3, h, w) in [0, 1].
-            ref (Tensor): HR reference (N, 3, Hr, Wr) in [0, 1], any size.
-            img_lq_up (Tensor): ``img`` upsampled ×4 (PIL bicubic).
-
-        Returns:
-            Tensor: (N, 3, 4h, 4w).
-        """
-        if not self.training:
-            limit = (self.test_cfg or {}).get('max_ref_pixels', 4096 * 4096)
-            if ref.shape[-2] * ref.shape[-1] > limit:
+        for key, pipeline_key in (('ref_img', 'ref'), ('img_lq', 'img_lq')):
+            if data_samples is None or key not in data_samples:
                 raise ValueError(
-                    f'C2Matching: the reference is {ref.shape[-1]}x'
-                    f'{ref.shape[-2]} pixels, more than the budget of '
-                    f'{limit} (model.test_cfg.max_ref_pixels); shrink it or '
-                    'raise the budget')
-            for name, t in (('input', img), ('reference', ref)):
-                if not bool(torch.isfinite(t).all()):
-                    raise ValueError(f'C2Matching: the {name} image holds '
-                                     'NaN or Inf values')
+                    f'C2Matching needs `{key}` in the data samples: the '
+                    f'pipeline must produce `{pipeline_key}` (see the '
+                    'configs\' pipelines)')
+        img_lq_up = sample_image(data_samples, 'img_lq', inputs.device)
+        ref = sample_image(data_samples, 'ref_img', inputs.device)
+        if not self.training:
+            self.check_test_inputs(inputs, ref)
         with torch.no_grad():
             feat_in, feat_ref = self.extractor(img_lq_up, ref)
             pre_offsets = self.correspondence(feat_in, feat_ref)
@@ -176,7 +134,39 @@ class C2Matching(SRGAN):
             # condition branch, so do the same where the input is larger.
             hr_h, hr_w = img_lq_up.shape[-2:]
             ref_feats = self.ref_extractor(pad_to_cover(ref, hr_h, hr_w))
-        return self.generator(img, pre_offsets, ref_feats)
+        return self.generator(inputs, pre_offsets, ref_feats)
+
+    def check_test_inputs(self, img: torch.Tensor, ref: torch.Tensor) -> None:
+        """Refuses a reference over the pixel budget and non-finite images."""
+        limit = (self.test_cfg or {}).get('max_ref_pixels', 4096 * 4096)
+        if ref.shape[-2] * ref.shape[-1] > limit:
+            raise ValueError(
+                f'C2Matching: the reference is {ref.shape[-1]}x'
+                f'{ref.shape[-2]} pixels, more than the budget of {limit} '
+                '(model.test_cfg.max_ref_pixels); shrink it or raise the '
+                'budget')
+        for name, t in (('input', img), ('reference', ref)):
+            if not bool(torch.isfinite(t).all()):
+                raise ValueError(
+                    f'C2Matching: the {name} image holds NaN or Inf values')
+
+    def forward_inference(self,
+                          inputs: torch.Tensor,
+                          data_samples: Optional[DataSample] = None,
+                          **kwargs) -> DataSample:
+        """mmagic's inference, with the output on the uint8 grid (0-255
+        integers, BGR) and cropped to ``unpadded_size`` where given."""
+        predictions = super().forward_inference(inputs, data_samples,
+                                                **kwargs)
+        pred = predictions.pred_img.round()
+        sizes = data_samples.metainfo.get('unpadded_size') \
+            if data_samples is not None else None
+        if sizes:
+            if any(tuple(size) != tuple(sizes[0]) for size in sizes):
+                raise ValueError('C2Matching: a test batch must share one '
+                                 f'unpadded size, got {sizes}')
+            pred = pred[..., :sizes[0][0], :sizes[0][1]]
+        return DataSample(pred_img=pred)
 
     def if_run_d(self) -> bool:
         """The discriminator trains after the pixel-only warm-up."""
@@ -235,7 +225,32 @@ class C2Matching(SRGAN):
 
     def train_step(self, data: List[dict],
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
-        """SRGAN's step; a lone optimizer wrapper is accepted for "-rec"."""
+        """One iteration as released: after the pixel-only warm-up the
+        discriminator steps first (real, fake on the detached output,
+        gradient penalty), then the generator against the updated
+        discriminator. A lone optimizer wrapper is accepted for "-rec".
+
+        Returns:
+            dict: Logged losses.
+        """
         if not isinstance(optim_wrapper, OptimWrapperDict):
             optim_wrapper = OptimWrapperDict(generator=optim_wrapper)
-        return super().train_step(data, optim_wrapper)
+        data = self.data_preprocessor(data, True)
+        data_samples = data['data_samples']
+        batch_gt_data = self.extract_gt_data(data_samples)
+        with optim_wrapper['generator'].optim_context(self):
+            batch_outputs = self.forward_train(data['inputs'], data_samples)
+        log_vars = dict()
+        if self.if_run_d():
+            set_requires_grad(self.discriminator, True)
+            log_vars.update(
+                self.d_step_with_optim(batch_outputs.detach(), batch_gt_data,
+                                       optim_wrapper))
+        if self.discriminator is not None:
+            set_requires_grad(self.discriminator, False)
+        log_vars.update(
+            self.g_step_with_optim(batch_outputs, batch_gt_data,
+                                   optim_wrapper))
+        log_vars.pop('loss', None)
+        self.step_counter += 1
+        return log_vars

@@ -1,46 +1,13 @@
 """The contrastive correspondence network of C²-Matching (spec §2)."""
-import os.path as osp
 from typing import Optional, Tuple
 
 import torch
 from mmengine.model import BaseModule
 
 from mmagic.registry import MODELS
-from .vgg_trunk import (ImageNetNormalized, build_vgg_trunk,
-                         load_torchvision_vgg, log_random_init)
-
-
-def load_stage_checkpoint(module: torch.nn.Module, path: str,
-                          prefix: str) -> None:
-    """Loads the ``prefix`` entries of an mmengine checkpoint, strictly.
-
-    Args:
-        module (nn.Module): Network to fill.
-        path (str): Checkpoint written by an earlier training stage.
-        prefix (str): Prefix of the network's entries, e.g. 'student.'.
-    """
-    if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'stage checkpoint not found: {path}. Train the previous stage '
-            'first (see README, "Training"), or point the config at its '
-            'checkpoint with --cfg-options.')
-    try:
-        state = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as err:
-        raise ValueError(f'cannot read stage checkpoint {path}: '
-                         f'{type(err).__name__}: {err}') from err
-    state = state.get('state_dict', state)
-    own = {k[len(prefix):]: v for k, v in state.items()
-           if k.startswith(prefix)}
-    if not own:
-        raise ValueError(f'stage checkpoint {path} has no entries under '
-                         f'{prefix!r}; is it from the right stage?')
-    missing, unexpected = module.load_state_dict(own, strict=False)
-    if missing or unexpected:
-        raise ValueError(
-            f'stage checkpoint {path} ({prefix!r}) does not fit '
-            f'{type(module).__name__}: missing {missing[:4]}, unexpected '
-            f'{unexpected[:4]}')
+from ...archs import (ImageNetNormalized, build_vgg_trunk,
+                      load_torchvision_vgg, log_random_init)
+from ....utils import load_weights
 
 
 class ContrasBranch(ImageNetNormalized):
@@ -68,46 +35,60 @@ class ContrasExtractor(BaseModule):
     """Two independent VGG16 branches: branch 1 reads the image to be
     matched, branch 2 the HR reference.
 
+    Weights, loaded by :meth:`init_weights` in this order:
+
+    - ``pretrained``: torchvision's ImageNet VGG16 into both branches;
+    - ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix=...)``: the
+      network from an earlier stage's checkpoint (e.g. prefix 'student.' of
+      a stage-2 checkpoint), checked strictly: a checkpoint that does not
+      fit is refused with one line naming it.
+
     Args:
-        pretrained (str, optional): Local file with torchvision's VGG16 state
-            dict, loaded into both branches by :meth:`init_weights`. None
-            leaves the random init (tests, or when a trained extractor
-            checkpoint is loaded afterwards).
+        pretrained (str, optional): torchvision VGG16 weights (a local file
+            or ``torchvision://vgg16`` from torch's hub cache). None leaves
+            the random init (tests, or when ``init_cfg`` loads a trained
+            network afterwards).
         requires_grad (bool): Whether the parameters are trained.
-        checkpoint (str, optional): A stage-1 or stage-2 checkpoint to load
-            by :meth:`init_weights` (after ``pretrained``), strictly.
-        checkpoint_prefix (str): Prefix of this network's entries in
-            ``checkpoint``'s state dict, e.g. 'teacher.' or 'student.'.
-        init_cfg (dict, optional): mmengine init config.
+        init_cfg (dict, optional): mmengine init config; type 'Pretrained'
+            loads as described above.
     """
 
     def __init__(self,
                  pretrained: Optional[str] = None,
                  requires_grad: bool = True,
-                 checkpoint: Optional[str] = None,
-                 checkpoint_prefix: str = '',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.pretrained = pretrained
-        self.checkpoint = checkpoint
-        self.checkpoint_prefix = checkpoint_prefix
         self.feature_extraction_image1 = ContrasBranch()
         self.feature_extraction_image2 = ContrasBranch()
         self.requires_grad_(requires_grad)
 
     def init_weights(self) -> None:
-        """Loads ImageNet VGG16 into both branches, then ``checkpoint``."""
+        """Loads ImageNet VGG16 into both branches, then the stage
+        checkpoint of ``init_cfg``."""
+        stage = self.init_cfg if isinstance(self.init_cfg, dict) and \
+            self.init_cfg.get('type') == 'Pretrained' else None
         if self.pretrained is not None:
             for branch in (self.feature_extraction_image1,
                            self.feature_extraction_image2):
                 load_torchvision_vgg(branch.model, 'vgg16', self.pretrained,
                                      owner=type(self).__name__)
-        elif self.checkpoint is None:
+        elif stage is None:
             log_random_init(type(self).__name__, 'vgg16')
-        if self.checkpoint is not None:
-            load_stage_checkpoint(self, self.checkpoint,
-                                  self.checkpoint_prefix)
-        if self.init_cfg is not None:
+        if stage is not None:
+            try:
+                load_weights(
+                    self,
+                    stage['checkpoint'],
+                    prefix=stage.get('prefix', ''),
+                    what='stage checkpoint')
+            except FileNotFoundError as err:
+                raise FileNotFoundError(
+                    f'{err}. Train the previous stage first (README, '
+                    '"Training"), or point init_cfg.checkpoint at its '
+                    'checkpoint') from None
+            self._is_init = True
+        elif self.init_cfg is not None:
             super().init_weights()
 
     def forward(self, img: torch.Tensor,

@@ -9,8 +9,8 @@ from mmengine.optim import OptimWrapper
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from .sample_images import sample_image
-from ...losses.contrastive_loss import (KeptPoints, descriptors,
-                                        grid_positions, kept_points)
+from .point_geometry import (KeptPoints, descriptors, grid_positions,
+                             kept_points)
 
 
 def nearest_match_error(feat1: torch.Tensor, feat2: torch.Tensor,

@@ -3,9 +3,9 @@ from typing import Dict, Optional, Sequence
 
 import torch
 from mmagic.registry import MODELS
-from .vgg_trunk import (ImageNetNormalized, build_vgg_trunk,
-                         load_torchvision_vgg, log_random_init,
-                         trunk_features, vgg_layer_names)
+from ...archs import (ImageNetNormalized, build_vgg_trunk,
+                      load_torchvision_vgg, log_random_init, trunk_features,
+                      vgg_layer_names)
 
 
 @MODELS.register_module()
@@ -18,8 +18,9 @@ class RefVGGExtractor(ImageNetNormalized):
     Args:
         layers (Sequence[str]): Layers to return.
             Default: ('relu1_1', 'relu2_1', 'relu3_1').
-        pretrained (str, optional): Local torchvision VGG19 state dict,
-            loaded by :meth:`init_weights`. None keeps random weights.
+        pretrained (str, optional): torchvision VGG19 weights (a local file
+            or ``torchvision://vgg19`` from torch's hub cache), loaded by
+            :meth:`init_weights`. None keeps random weights.
         init_cfg (dict, optional): mmengine init config.
     """
 

@@ -1,0 +1,45 @@
+"""What a test iteration is about: its data set, evaluator and images.
+
+Works with mmengine's ``TestLoop`` and mmagic's ``MultiTestLoop`` (several
+data sets, one evaluator each, run one after the other).
+"""
+import os.path as osp
+from typing import Optional
+
+import numpy as np
+import torch
+
+
+def current_evaluator(runner):
+    """The evaluator of the data set being tested."""
+    return runner.test_loop.evaluator
+
+
+def current_dataset_name(runner) -> str:
+    """The name the results carry: its metrics' prefix (e.g. 'CUFED5-L1'),
+    else the data set's ``dataset_type``, else 'test'."""
+    for metric in current_evaluator(runner).metrics:
+        if getattr(metric, 'prefix', None):
+            return metric.prefix
+    dataset = runner.test_loop.dataloader.dataset
+    return getattr(dataset, 'metainfo', {}).get('dataset_type') or 'test'
+
+
+def several_datasets(runner) -> bool:
+    """Whether this test runs more than one data set."""
+    return len(getattr(runner.test_loop, 'dataloaders', None) or []) > 1
+
+
+def file_stem(sample, key: str = 'gt_path') -> Optional[str]:
+    """File name without extension of ``sample.metainfo[key]`` (the input
+    by default; ``img_path`` when there is no ``gt_path``)."""
+    path = sample.metainfo.get(key) or (sample.metainfo.get('img_path')
+                                        if key == 'gt_path' else None)
+    return osp.splitext(osp.basename(path))[0] if path else None
+
+
+def rgb_image(tensor: torch.Tensor, bgr: bool) -> np.ndarray:
+    """A (3, H, W) 0-255 tensor as a uint8 RGB (H, W, 3) array."""
+    arr = tensor.detach().float().clamp(0, 255).round().byte().cpu().numpy()
+    arr = arr.transpose(1, 2, 0)
+    return np.ascontiguousarray(arr[..., ::-1] if bgr else arr)

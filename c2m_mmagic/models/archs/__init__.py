@@ -1,0 +1,10 @@
+from .vgg_trunk import (ImageNetNormalized, build_vgg_trunk,
+                        load_torchvision_vgg, log_random_init,
+                        torchvision_revise_keys, trunk_features,
+                        vgg_layer_names)
+
+__all__ = [
+    'ImageNetNormalized', 'build_vgg_trunk', 'load_torchvision_vgg',
+    'log_random_init', 'torchvision_revise_keys', 'trunk_features',
+    'vgg_layer_names'
+]

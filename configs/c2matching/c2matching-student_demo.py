@@ -1,0 +1,22 @@
+# Stage 2 on the embedded demo data, CPU-sized; the teacher is the stage-1
+# demo checkpoint (run c2matching-teacher_demo.py first).
+_base_ = './c2matching-student_1xb8-75k_cufed.py'
+experiment_name = 'c2matching-student_demo'
+work_dir = f'./work_dirs/{experiment_name}'
+demo_root = 'data/demo'
+teacher_checkpoint = 'work_dirs/c2matching-teacher_demo/iter_20.pth'
+
+model = dict(
+    student=dict(pretrained=None),
+    teacher=dict(init_cfg=dict(checkpoint=teacher_checkpoint)))
+train_dataloader = dict(
+    batch_size=4, num_workers=0,
+    dataset=dict(data_root=demo_root + '/CUFED'))
+val_dataloader = dict(dataset=dict(data_root=demo_root + '/CUFED5'))
+train_cfg = dict(max_iters=20, val_interval=20)
+param_scheduler = [
+    dict(type='MultiStepLR', by_epoch=False, milestones=[15], gamma=0.1)
+]
+default_hooks = dict(
+    logger=dict(interval=5), checkpoint=dict(interval=20, max_keep_ckpts=1))
+randomness = dict(seed=0)

@@ -1,0 +1,121 @@
+"""Helpers shared by the command-line tools in this folder."""
+import argparse
+import logging
+import os
+import os.path as osp
+import sys
+from typing import NoReturn, Optional
+
+from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+if REPO not in sys.path:  # the package, when it is not installed
+    sys.path.insert(0, REPO)
+
+
+def fail(err: BaseException) -> NoReturn:
+    """Prints one readable line for ``err`` and exits with status 1."""
+    message = err.args[0] if isinstance(err, KeyError) and err.args else err
+    print(f'error: {message}', file=sys.stderr)
+    sys.exit(1)
+
+
+def load_config(path: str, options: Optional[dict] = None) -> Config:
+    """Reads a config file and merges ``--cfg-options``.
+
+    Args:
+        path (str): Config file.
+        options (dict, optional): Overrides.
+
+    Returns:
+        Config: The merged config.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'config file not found: {path}')
+    cfg = Config.fromfile(path)
+    if options:
+        cfg.merge_from_dict(options)
+    return cfg
+
+
+def enable_amp(cfg: Config) -> None:
+    """Switches every optimizer wrapper of ``cfg`` to AmpOptimWrapper.
+
+    Args:
+        cfg (Config): Config whose ``optim_wrapper`` is a single wrapper or
+            a dict of wrappers (MultiOptimWrapperConstructor).
+    """
+    wrappers = [cfg.optim_wrapper] if 'type' in cfg.optim_wrapper else [
+        v for v in cfg.optim_wrapper.values()
+        if isinstance(v, dict) and 'type' in v
+    ]
+    for wrapper in wrappers:
+        if wrapper.type == 'AmpOptimWrapper':
+            continue
+        if wrapper.type != 'OptimWrapper':
+            raise ValueError('--amp needs optimizer wrappers of type '
+                             f'OptimWrapper, got {wrapper.type}')
+        wrapper.type = 'AmpOptimWrapper'
+        wrapper.loss_scale = 'dynamic'
+    print_log('mixed precision enabled (AmpOptimWrapper)', 'current',
+              logging.INFO)
+
+
+def world_size() -> int:
+    """Processes of this (torchrun, slurm or MPI) launch; 1 when alone."""
+    for name in ('WORLD_SIZE', 'SLURM_NTASKS', 'OMPI_COMM_WORLD_SIZE'):
+        if os.environ.get(name):
+            return int(os.environ[name])
+    return 1
+
+
+def split_global_batch(cfg: Config, processes: int) -> None:
+    """Makes ``train_dataloader.batch_size`` the global batch, as released:
+    each of ``processes`` processes loads an equal share of it.
+
+    Raises:
+        ValueError: When the batch does not divide over the processes.
+    """
+    batch = cfg.train_dataloader.batch_size
+    if batch % processes:
+        fits = [n for n in range(1, batch + 1) if batch % n == 0]
+        raise ValueError(
+            f'train_dataloader.batch_size={batch} is the global batch and '
+            f'does not divide over {processes} processes; run {fits} '
+            'processes, or set a batch that divides '
+            '(--cfg-options train_dataloader.batch_size=...)')
+    cfg.train_dataloader.batch_size = batch // processes
+    print_log(
+        f'global batch {batch} = {processes} processes x '
+        f'{batch // processes}', 'current', logging.INFO)
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--work-dir``, ``--cfg-options``, ``--launcher``, ``--local-rank``."""
+    parser.add_argument('--work-dir', help='where logs and outputs go')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config entries, key=value (see mmengine)')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def runner_config(args: argparse.Namespace) -> Config:
+    """The config of ``args.config`` with the runner arguments applied; the
+    work dir defaults to work_dirs/<config name>."""
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    if args.work_dir:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return cfg
