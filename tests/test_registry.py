@@ -32,10 +32,18 @@ def test_components_are_registered_under_new_names():
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     ours = result['ours']
     for name in ('C2Matching', 'C2MatchingNet', 'C2MatchingDiscriminator',
-                 'ContrasExtractor', 'CorrespondenceGenerator',
-                 'RefVGGExtractor', 'FrobeniusPerceptualLoss',
-                 'SampleGradientPenaltyLoss'):
+                 'ContrasExtractor', 'ContrasTeacher', 'ContrasStudent',
+                 'CorrespondenceGenerator', 'RefVGGExtractor',
+                 'FrobeniusPerceptualLoss', 'SampleGradientPenaltyLoss',
+                 'ContrastiveMarginLoss', 'CorrelationDistillationLoss'):
         assert name in ours['MODELS'], name
+    assert {'RefSRDataset'} <= set(ours['DATASETS'])
+    assert {'PadToCommonSize', 'RandomHomographyRef'} <= set(
+        ours['TRANSFORMS'])
+    assert {'MatchingAccuracy'} <= set(ours['METRICS'])
+    assert {'NonFiniteLossHook', 'PortableCheckpointHook', 'ResultsTableHook',
+            'RefSRVisualizationHook', 'SaveSRHook', 'StrictLoadHook'} <= set(
+                ours['HOOKS'])
     for registry, names in ours.items():
         shadowed = set(names) & set(result['before'][registry])
         assert not shadowed, f'{registry}: {sorted(shadowed)} shadow mmagic'

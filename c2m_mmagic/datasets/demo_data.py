@@ -1,51 +1,66 @@
 """A small embedded Ref-SR dataset made from photos bundled with scikit-image.
 
 The ``stereo_motorcycle`` left/right pair is a true input/reference pair with
-parallax; the other photos give reference crops displaced from the input.
-Images are written on first use in CUFED layout (``CUFED/input``,
-``CUFED/ref``) and CUFED5 layout (``CUFED5/NNN_0.png`` + ``NNN_1..5.png``).
+parallax; for the other photos a displaced crop of the same photo is the
+reference. Each photo is split: training pairs come from its top rows, the
+test image from its bottom rows, so the test measures images the model did
+not train on. Written on first use in CUFED layout (``CUFED/input``,
+``CUFED/ref``: training) and CUFED5 layout (``CUFED5/NNN_0.png`` with
+references ``NNN_1..5.png``, farther away with each level: test), plus
+``CUFED5_unrelated_pairs.txt``, a pair list giving each test image the level-1
+reference of another photo (the reference ablation).
 """
-import os
 import os.path as osp
 from typing import Callable, Dict, List, Tuple
 
 import numpy as np
-from PIL import Image
 
-from ..utils import atomic_write
+from ..utils import atomic_write, write_image
 
+PHOTOS = ('motorcycle', 'astronaut', 'chelsea', 'coffee', 'rocket')
 TRAIN_SIZE = 160
 TEST_SIZE = (120, 160)  # (h, w), multiples of 4
-NUM_TRAIN_PER_PHOTO = 6
+TEST_MARGIN = 10  # rows between the training rows and the test image
+NUM_TRAIN_PER_PHOTO = 8
+MAX_SHIFT = 24  # displacement of a training reference, pixels
 REF_LEVELS = 5
+UNRELATED_PAIRS = 'CUFED5_unrelated_pairs.txt'
 
 
 def _photos() -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
-    """name -> (input photo, reference photo), uint8 RGB."""
+    """name -> (input photo, reference photo), uint8 RGB; the same array
+    twice where the reference is a displaced crop of the input's photo."""
     from skimage import data
-    left, right, _ = data.stereo_motorcycle()
-    photos = {'motorcycle': (left, right)}
-    for name in ('chelsea', 'coffee', 'astronaut', 'rocket'):
-        img = getattr(data, name)()
-        photos[name] = (img, img)
+    photos = {}
+    for name in PHOTOS:
+        if name == 'motorcycle':
+            left, right, _ = data.stereo_motorcycle()
+            photos[name] = (left, right)
+        else:
+            img = getattr(data, name)()
+            photos[name] = (img, img)
     return photos
 
 
-def _crop(img: np.ndarray, y: int, x: int, h: int, w: int) -> np.ndarray:
-    y = int(np.clip(y, 0, img.shape[0] - h))
+def _crop(img: np.ndarray, y: int, x: int, h: int, w: int,
+          rows: int) -> np.ndarray:
+    """The h×w window at (y, x), moved inside the first ``rows`` rows and
+    the image's columns."""
+    y = int(np.clip(y, 0, rows - h))
     x = int(np.clip(x, 0, img.shape[1] - w))
     return np.ascontiguousarray(img[y:y + h, x:x + w, :3])
 
 
-def _save(img: np.ndarray, path: str) -> None:
-    atomic_write(path, lambda f: Image.fromarray(img).save(f, format='PNG'))
+def first_test_row(height: int) -> int:
+    """First row of a photo's test image; training uses the rows above
+    ``first_test_row(height) - TEST_MARGIN``."""
+    return height - TEST_SIZE[0]
 
 
 def _write_all(files: List[Tuple[str, Callable[[], np.ndarray]]]) -> None:
     for path, make in files:
         if not osp.isfile(path):
-            os.makedirs(osp.dirname(path), exist_ok=True)
-            _save(make(), path)
+            write_image(make(), path)
 
 
 def make_demo_dataset(root: str, seed: int = 0) -> Dict[str, str]:
@@ -56,37 +71,53 @@ def make_demo_dataset(root: str, seed: int = 0) -> Dict[str, str]:
         seed (int): Seed of the crop positions.
 
     Returns:
-        dict: 'cufed' and 'cufed5' folder paths.
+        dict: 'cufed' and 'cufed5' folder paths and the 'unrelated' pair
+        list.
     """
     rng = np.random.default_rng(seed)
     files = []
-    test_index = 0
-    for name, (img, ref) in _photos().items():
+    photos = _photos()
+    for index, (name, (img, ref)) in enumerate(photos.items()):
         h, w = img.shape[:2]
+        stereo = ref is not img
+        top = first_test_row(h)
+        train_rows = top - TEST_MARGIN
         for i in range(NUM_TRAIN_PER_PHOTO):
-            y = int(rng.integers(0, h - TRAIN_SIZE))
-            x = int(rng.integers(0, w - TRAIN_SIZE))
+            y = int(rng.integers(0, train_rows - TRAIN_SIZE + 1))
+            x = int(rng.integers(0, w - TRAIN_SIZE + 1))
             # the stereo partner at the same place, or a displaced crop
-            dy, dx = (0, 0) if ref is not img else rng.integers(-24, 25, 2)
+            dy, dx = (0, 0) if stereo else rng.integers(
+                -MAX_SHIFT, MAX_SHIFT + 1, 2)
             stem = f'{name}_{i:02d}'
-            files.append((osp.join(root, 'CUFED', 'input', stem + '.png'),
-                          lambda img=img, y=y, x=x: _crop(
-                              img, y, x, TRAIN_SIZE, TRAIN_SIZE)))
-            files.append((osp.join(root, 'CUFED', 'ref', stem + '.png'),
-                          lambda ref=ref, y=y + dy, x=x + dx: _crop(
-                              ref, y, x, TRAIN_SIZE, TRAIN_SIZE)))
-        # one test group per photo: references farther away with each level
+            files.append(
+                (osp.join(root, 'CUFED', 'input', stem + '.png'),
+                 lambda img=img, y=y, x=x, r=train_rows: _crop(
+                     img, y, x, TRAIN_SIZE, TRAIN_SIZE, r)))
+            files.append(
+                (osp.join(root, 'CUFED', 'ref', stem + '.png'),
+                 lambda ref=ref, y=y + dy, x=x + dx, r=train_rows: _crop(
+                     ref, y, x, TRAIN_SIZE, TRAIN_SIZE, r)))
+        # the test image: bottom rows, centred; references farther away
+        # (and taller) with each level, the stereo partner at level 1
         th, tw = TEST_SIZE
-        y, x = (h - th) // 2, (w - tw) // 2
-        stem = f'{test_index:03d}'
-        test_index += 1
+        y, x = top, (w - tw) // 2
+        stem = f'{index:03d}'
         files.append((osp.join(root, 'CUFED5', stem + '_0.png'),
-                      lambda img=img, y=y, x=x: _crop(img, y, x, th, tw)))
+                      lambda img=img, y=y, x=x: _crop(img, y, x, th, tw, h)))
         for level in range(1, REF_LEVELS + 1):
-            shift = 0 if ref is not img and level == 1 else 12 * level
-            files.append((osp.join(root, 'CUFED5', f'{stem}_{level}.png'),
-                          lambda ref=ref, y=y + shift, x=x - shift: _crop(
-                              ref, y, x, th + 8 * level, tw)))
+            shift = 0 if stereo and level == 1 else 12 * level
+            files.append(
+                (osp.join(root, 'CUFED5', f'{stem}_{level}.png'),
+                 lambda ref=ref, y=y - shift, x=x - shift, lh=th + 8 * level:
+                 _crop(ref, y, x, lh, tw, h)))
     _write_all(files)
+    unrelated = osp.join(root, UNRELATED_PAIRS)
+    if not osp.isfile(unrelated):
+        count = len(photos)
+        text = ''.join(f'{i:03d}_0.png {(i + 1) % count:03d}_1.png\n'
+                       for i in range(count))
+        atomic_write(unrelated, lambda f: f.write(text), binary=False)
     return dict(
-        cufed=osp.join(root, 'CUFED'), cufed5=osp.join(root, 'CUFED5'))
+        cufed=osp.join(root, 'CUFED'),
+        cufed5=osp.join(root, 'CUFED5'),
+        unrelated=unrelated)

@@ -1,8 +1,8 @@
 from .hooks import (NonFiniteLossError, NonFiniteLossHook,
                     PortableCheckpointHook, ResultsTableHook, SaveSRHook,
-                    StrictLoadHook)
+                    StrictLoadHook, ValidateFirstHook)
 
 __all__ = [
     'NonFiniteLossError', 'NonFiniteLossHook', 'PortableCheckpointHook',
-    'ResultsTableHook', 'SaveSRHook', 'StrictLoadHook'
+    'ResultsTableHook', 'SaveSRHook', 'StrictLoadHook', 'ValidateFirstHook'
 ]

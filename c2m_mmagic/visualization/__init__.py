@@ -1,4 +1,6 @@
-from .comparison import make_comparison, y_psnr
+from .comparison import comparison_row, make_comparison, y_psnr
 from .visualization_hook import RefSRVisualizationHook
 
-__all__ = ['RefSRVisualizationHook', 'make_comparison', 'y_psnr']
+__all__ = [
+    'RefSRVisualizationHook', 'comparison_row', 'make_comparison', 'y_psnr'
+]

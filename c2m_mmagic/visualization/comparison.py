@@ -1,5 +1,5 @@
 """Side-by-side comparison images: bicubic | C²-Matching | reference | GT."""
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -31,6 +31,32 @@ def _captioned(img: np.ndarray, caption: str) -> np.ndarray:
     return np.concatenate((strip, img), axis=0)
 
 
+def comparison_row(panels: Sequence[Tuple[np.ndarray, str]],
+                   height: Optional[int] = None,
+                   gap: int = 4) -> np.ndarray:
+    """Captioned images side by side, each scaled to ``height`` (default:
+    the first image's) when it differs.
+
+    Args:
+        panels (Sequence[tuple]): (uint8 RGB image, caption) pairs.
+        height (int, optional): Image height of the row.
+        gap (int): White pixels between panels.
+
+    Returns:
+        np.ndarray: (height + caption, W_total, 3) uint8 RGB.
+    """
+    height = height or panels[0][0].shape[0]
+    row = []
+    for i, (img, caption) in enumerate(panels):
+        if i:
+            row.append(np.full((height + CAPTION_HEIGHT, gap, 3), 255,
+                               np.uint8))
+        row.append(
+            _captioned(np.ascontiguousarray(_fit_height(img, height)),
+                       caption))
+    return np.concatenate(row, axis=1)
+
+
 def make_comparison(bicubic: np.ndarray,
                     sr: np.ndarray,
                     ref: np.ndarray,
@@ -51,18 +77,11 @@ def make_comparison(bicubic: np.ndarray,
     Returns:
         np.ndarray: (H + caption, W_total, 3) uint8 RGB.
     """
-    height = sr.shape[0]
     captions = list(names) + ['Reference']
-    panels: List[np.ndarray] = [bicubic, sr, _fit_height(ref, height)]
+    panels: List[np.ndarray] = [bicubic, sr, ref]
     if gt is not None:
         captions[0] += f' {y_psnr(bicubic, gt):.2f} dB'
         captions[1] += f' {y_psnr(sr, gt):.2f} dB'
         captions.append('Ground truth')
         panels.append(gt)
-    row = []
-    for i, (panel, caption) in enumerate(zip(panels, captions)):
-        if i:
-            row.append(np.full((height + CAPTION_HEIGHT, gap, 3), 255,
-                               np.uint8))
-        row.append(_captioned(np.ascontiguousarray(panel), caption))
-    return np.concatenate(row, axis=1)
+    return comparison_row(list(zip(panels, captions)), sr.shape[0], gap)

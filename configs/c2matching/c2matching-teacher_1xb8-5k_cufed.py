@@ -27,3 +27,5 @@ optim_wrapper = dict(
 param_scheduler = []
 default_hooks = dict(
     checkpoint=dict(interval=1000, save_best='match/acc@1', rule='greater'))
+# matching accuracy of the initial weights too, before training
+custom_hooks = [dict(type='ValidateFirstHook')]

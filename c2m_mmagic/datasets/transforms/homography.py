@@ -1,4 +1,5 @@
 """Synthetic references by random homography (spec §3, stages 1 and 2)."""
+import zlib
 from typing import Optional
 
 import cv2
@@ -52,9 +53,10 @@ class RandomHomographyRef(BaseTransform):
         lq_keys (tuple[str], optional): Output keys of the LR image and the
             upsampled LR image, e.g. ('img', 'img_lq'). Default: None.
         scale (int): Downsampling factor for ``lq_keys``. Default: 4.
-        seed (int, optional): Seed of a private generator; the same seed
-            gives the same sequence of homographies. None uses numpy's global
-            generator (seeded per worker by mmengine).
+        seed (int, optional): With a seed, each image gets its own fixed
+            homography, drawn from the seed and the image's file name, the
+            same at every validation whatever the order. None draws from
+            numpy's global generator (seeded per worker by mmengine).
     """
 
     def __init__(self,
@@ -74,26 +76,27 @@ class RandomHomographyRef(BaseTransform):
         self.lq_keys = tuple(lq_keys) if lq_keys else None
         self.scale = scale
         self.seed = seed
-        self._rng = np.random.default_rng(seed) if seed is not None else None
 
-    def _generator(self) -> np.random.Generator:
-        if self._rng is not None:
-            return self._rng
-        # numpy's global state is what mmengine seeds in each worker
-        return np.random.default_rng(np.random.randint(2**31 - 1))
+    def generator(self, results: dict) -> np.random.Generator:
+        """The draws for one sample: fixed by the seed and the file name,
+        or from numpy's global state (which mmengine seeds per worker)."""
+        if self.seed is None:
+            return np.random.default_rng(np.random.randint(2**31 - 1))
+        name = str(results.get(f'{self.key}_path', ''))
+        return np.random.default_rng([self.seed, zlib.crc32(name.encode())])
 
-    def draw_corners(self, width: int):
+    def draw_corners(self, width: int, rng: np.random.Generator):
         """Draws the window and its moved corners.
 
         Args:
             width (int): Image width; as released, both corner coordinates
                 are drawn from [margin, max(W, W - window - margin)).
+            rng (np.random.Generator): Source of the draws.
 
         Returns:
             tuple[np.ndarray]: window corners and moved corners, (4, 2)
             float32 each, clockwise from the top-left.
         """
-        rng = self._generator()
         high = max(width, width - self.window - self.margin)
         x0, y0 = (int(v) for v in rng.integers(self.margin, high, size=2))
         s = self.window
@@ -107,7 +110,8 @@ class RandomHomographyRef(BaseTransform):
         """Adds the reference, the homography and the correspondence map."""
         img = results[self.key]
         h, w = img.shape[:2]
-        hm = cv2.getPerspectiveTransform(*self.draw_corners(w))
+        hm = cv2.getPerspectiveTransform(
+            *self.draw_corners(w, self.generator(results)))
         to_ref = np.linalg.inv(hm)
         results[self.ref_key] = cv2.warpPerspective(img, to_ref, (w, h))
         results['homography'] = to_ref.astype(np.float32)

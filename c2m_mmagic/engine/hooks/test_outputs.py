@@ -9,6 +9,8 @@ from typing import Optional
 import numpy as np
 import torch
 
+from mmagic.utils import tensor2img
+
 
 def current_evaluator(runner):
     """The evaluator of the data set being tested."""
@@ -39,7 +41,8 @@ def file_stem(sample, key: str = 'gt_path') -> Optional[str]:
 
 
 def rgb_image(tensor: torch.Tensor, bgr: bool) -> np.ndarray:
-    """A (3, H, W) 0-255 tensor as a uint8 RGB (H, W, 3) array."""
-    arr = tensor.detach().float().clamp(0, 255).round().byte().cpu().numpy()
-    arr = arr.transpose(1, 2, 0)
-    return np.ascontiguousarray(arr[..., ::-1] if bgr else arr)
+    """A (3, H, W) 0-255 tensor (BGR when ``bgr``, else RGB) as a uint8 RGB
+    (H, W, 3) array, clamped and rounded by mmagic's ``tensor2img`` (which
+    swaps the channel order)."""
+    tensor = tensor.detach().float() / 255.
+    return tensor2img(tensor if bgr else tensor.flip(0))

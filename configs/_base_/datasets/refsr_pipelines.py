@@ -145,5 +145,5 @@ demo_pipeline = [
 
 # The embedded demo (tools/make_demo_data.py) trains stage 3 on CPU-sized
 # windows of its 160x160 pairs.
-demo_crop_size = 64
+demo_crop_size = 48
 demo_train_pipeline = restoration_train(demo_crop_size, crop=True)

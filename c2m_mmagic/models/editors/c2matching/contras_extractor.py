@@ -45,9 +45,9 @@ class ContrasExtractor(BaseModule):
 
     Args:
         pretrained (str, optional): torchvision VGG16 weights (a local file
-            or ``torchvision://vgg16`` from torch's hub cache). None leaves
-            the random init (tests, or when ``init_cfg`` loads a trained
-            network afterwards).
+            or ``torchvision://vgg16`` from torch's hub cache). None keeps a
+            random init, the same in both branches (demo, tests), unless
+            ``init_cfg`` loads a trained network.
         requires_grad (bool): Whether the parameters are trained.
         init_cfg (dict, optional): mmengine init config; type 'Pretrained'
             loads as described above.
@@ -74,7 +74,11 @@ class ContrasExtractor(BaseModule):
                 load_torchvision_vgg(branch.model, 'vgg16', self.pretrained,
                                      owner=type(self).__name__)
         elif stage is None:
+            # both branches start from the same weights, as from ImageNet
+            # VGG16: two different random networks could not be matched
             log_random_init(type(self).__name__, 'vgg16')
+            self.feature_extraction_image2.load_state_dict(
+                self.feature_extraction_image1.state_dict())
         if stage is not None:
             try:
                 load_weights(

@@ -1,0 +1,148 @@
+"""Summarise the quick start: matching accuracy of stages 1 and 2 before and
+after training, and the stage-3 test beside bicubic with the true and with
+an unrelated reference (the reference ablation), plus one comparison panel.
+
+Example:
+    python tools/demo_report.py --out work_dirs/quickstart
+"""
+import argparse
+import glob
+import json
+import os.path as osp
+from typing import Dict, List
+
+import mmcv
+import mmengine
+import numpy as np
+from cli_helpers import fail
+from PIL import Image
+
+from c2m_mmagic.engine.hooks.results_table_hook import to_markdown, write_text
+from c2m_mmagic.utils import atomic_backend_args, write_image
+from c2m_mmagic.visualization import comparison_row, y_psnr
+
+STAGES = (('stage 1 (teacher, HR input)', 'c2matching-teacher_demo'),
+          ('stage 2 (student, LR input)', 'c2matching-student_demo'))
+TESTS = (('true reference', 'true-ref'),
+         ('unrelated reference', 'unrelated-ref'))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--work-dirs', default='work_dirs',
+                        help='folder holding the stages\' work dirs')
+    parser.add_argument('--data', default='data/demo', help='demo data')
+    parser.add_argument('--sr', default='work_dirs/c2matching-rec_demo/sr',
+                        help='--save-sr folder of the stage-3 test')
+    parser.add_argument('--panel-image', default='000',
+                        help='test image of the ablation panel (000: the '
+                        'stereo motorcycle)')
+    parser.add_argument('--out', default='work_dirs/quickstart',
+                        help='where summary.md/.json and the panel go')
+    return parser.parse_args()
+
+
+def validation_history(work_dir: str) -> List[dict]:
+    """Validation records (with 'step') of the latest run in ``work_dir``."""
+    runs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                     'scalars.json')))
+    if not runs:
+        raise FileNotFoundError(f'no training log in {work_dir}; run the '
+                                'stage first')
+    with open(runs[-1]) as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    return [r for r in records if 'match/acc@1' in r]
+
+
+def matching_rows(work_dirs: str) -> Dict[str, dict]:
+    """acc@1 / acc@3 of each stage before and after training."""
+    rows = {}
+    for name, stage in STAGES:
+        history = validation_history(osp.join(work_dirs, stage))
+        first, last = history[0], history[-1]
+        rows[name] = {
+            'acc@1 before': first['match/acc@1'],
+            'acc@1 after': last['match/acc@1'],
+            'acc@3 before': first['match/acc@3'],
+            'acc@3 after': last['match/acc@3'],
+            'points': last['match/valid_points'],
+        }
+    return rows
+
+
+def sr_rows(results: dict) -> Dict[str, dict]:
+    """Bicubic and C²-Matching per reference, from the test's results."""
+    rows = {}
+    for name, key in TESTS:
+        row = results[key]
+        rows[name] = {
+            'images': row['images'],
+            'bicubic PSNR': row['bicubic PSNR'],
+            'C2-Matching PSNR': row['PSNR'],
+            'gain dB': row['PSNR'] - row['bicubic PSNR'],
+            'bicubic SSIM': row['bicubic SSIM'],
+            'C2-Matching SSIM': row['SSIM'],
+        }
+    return rows
+
+
+def ablation_panel(data: str, sr: str, stem: str, pairs: str):
+    """Bicubic | C²-Matching with the true reference | with an unrelated
+    one | both references | ground truth, Y-PSNR in the captions."""
+    gt = mmcv.imread(osp.join(data, 'CUFED5', f'{stem}_0.png'),
+                     channel_order='rgb')
+    h, w = gt.shape[:2]
+    lr = Image.fromarray(gt).resize((w // 4, h // 4), Image.BICUBIC)
+    bicubic = np.asarray(lr.resize((w, h), Image.BICUBIC))
+    with open(pairs) as f:
+        unrelated = dict(line.split() for line in f if line.strip())
+    panels = [(bicubic, f'Bicubic {y_psnr(bicubic, gt):.2f} dB')]
+    for name, key in TESTS:
+        out = mmcv.imread(osp.join(sr, key, f'{stem}_0.png'),
+                          channel_order='rgb')
+        panels.append((out, f'C2M, {name.split()[0]} ref '
+                            f'{y_psnr(out, gt):.2f} dB'))
+    true_ref = osp.join(data, 'CUFED5', f'{stem}_1.png')
+    other_ref = osp.join(data, 'CUFED5', unrelated[f'{stem}_0.png'])
+    panels += [(mmcv.imread(true_ref, channel_order='rgb'), 'True reference'),
+               (mmcv.imread(other_ref, channel_order='rgb'),
+                'Unrelated reference'), (gt, 'Ground truth')]
+    return comparison_row(panels, h)
+
+
+def main() -> None:
+    args = parse_args()
+    results_file = osp.join(args.work_dirs, 'c2matching-rec_demo',
+                            'results.json')
+    if not osp.isfile(results_file):
+        raise FileNotFoundError(f'no test results at {results_file}; run '
+                                'the stage-3 test first')
+    with open(results_file) as f:
+        results = json.load(f)['results']
+    matching, sr = matching_rows(args.work_dirs), sr_rows(results)
+    markdown = (
+        to_markdown(matching, 'Matching accuracy on the demo validation '
+                    'pairs', first_column='stage') + '\n' +
+        to_markdown(sr, 'Held-out demo test images (Y channel)',
+                    first_column='reference'))
+    write_text(markdown, osp.join(args.out, 'summary.md'))
+    mmengine.dump(
+        dict(matching=matching, super_resolution=sr),
+        osp.join(args.out, 'summary.json'),
+        indent=2,
+        backend_args=atomic_backend_args())
+    panel = osp.join(args.out, 'ablation.png')
+    write_image(
+        ablation_panel(args.data, args.sr, args.panel_image,
+                       osp.join(args.data, 'CUFED5_unrelated_pairs.txt')),
+        panel)
+    print(markdown)
+    print(f'[quickstart] summary: {args.out}/summary.md, .json; reference '
+          f'ablation panel: {panel}')
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except (FileNotFoundError, ValueError, KeyError) as err:
+        fail(err)
