@@ -3,13 +3,24 @@ import os
 import subprocess
 import sys
 
+from helpers import REPO
+
 SCRIPT = r'''
+REPO = REPO_PATH
 import json, os, warnings
 warnings.filterwarnings('ignore')
 import torch, mmengine.runner.runner as runner_mod, mmengine.runner.checkpoint as ckpt_mod
 from mmengine.logging import HistoryBuffer
 # what the plugin builds on, imported first: torch's lazily imported modules
 # add their own types to the weights-only allow-list
+# mmagic 1.2.0 on numpy 2 needs the compat names first: load that module
+# alone (importing the package would register everything already)
+import importlib.util, os
+spec = importlib.util.spec_from_file_location(
+    'c2m_compat', os.path.join(REPO, 'c2m_mmagic', 'compat.py'))
+compat = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(compat)
+compat.restore_removed_names()
 import mmcv.ops, mmagic.models, mmagic.datasets, mmagic.evaluation, mmagic.apis
 before = dict(
     runner_save=runner_mod.save_checkpoint, ckpt_save=ckpt_mod.save_checkpoint,
@@ -32,7 +43,7 @@ print(json.dumps(dict(changed=changed, allowed_buffers=[n for n in names if 'His
 
 
 def test_import_replaces_no_library_function():
-    proc = subprocess.run([sys.executable, '-c', SCRIPT], capture_output=True,
+    proc = subprocess.run([sys.executable, '-c', SCRIPT.replace('REPO_PATH', repr(REPO))], capture_output=True,
                           text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     import json

@@ -124,7 +124,8 @@ def timed(fn: Callable, device: torch.device, warmup: int,
 
 
 def run(impl: str, what: str, size, device, args) -> Dict[str, float]:
-    """One measurement."""
+    """One measurement (a training step on ``size`` crops, batch
+    ``args.batch``)."""
     torch.manual_seed(0)
     h, w = size
     if what == 'matching':
@@ -185,6 +186,9 @@ def main() -> None:
                         default=[(332, 500)], help='HxW of the HR image')
     parser.add_argument('--batch', type=int, default=9,
                         help='training batch')
+    parser.add_argument('--train-size', type=parse_size, default=(160, 160),
+                        help='HxW of the HR training crops (the release: '
+                        '160x160)')
     parser.add_argument('--blocks', type=int, default=16,
                         help='residual blocks per stage')
     parser.add_argument('--warmup', type=int, default=1)
@@ -194,14 +198,20 @@ def main() -> None:
     device = torch.device(args.device)
     rows: List[dict] = []
     for what in args.what:
-        for size in args.size:
+        for size in [args.train_size] if what == 'train' else args.size:
             for impl in args.impl:
-                result = run(impl, what, size, device, args)
-                rows.append(dict(what=what, size=f'{size[0]}x{size[1]}',
-                                 impl=impl, **result))
-                print(f'{what:9s} {size[0]}x{size[1]:<5d} {impl:9s} '
-                      f'{result["median_ms"]:10.1f} ms  '
-                      f'peak {result["peak_gib"]:.2f} GiB', flush=True)
+                row = dict(what=what, size=f'{size[0]}x{size[1]}', impl=impl)
+                try:
+                    row.update(run(impl, what, size, device, args))
+                except torch.cuda.OutOfMemoryError:
+                    row.update(error='out of memory')
+                if device.type == 'cuda':
+                    torch.cuda.empty_cache()
+                rows.append(row)
+                print(f'{what:9s} {row["size"]:11s} {impl:9s} ' + (
+                    f'{row["median_ms"]:10.1f} ms  peak '
+                    f'{row["peak_gib"]:.2f} GiB' if 'error' not in row else
+                    row['error']), flush=True)
     device_name = torch.cuda.get_device_name() if device.type == 'cuda' \
         else 'cpu'
     print(f'\n| what | size | impl | median ms | peak GiB | speed-up |'
@@ -209,8 +219,12 @@ def main() -> None:
           f'{torch.get_num_threads()} threads)')
     for row in rows:
         base = next((r for r in rows if r['what'] == row['what'] and
-                     r['size'] == row['size'] and r['impl'] == 'reference'),
-                    None)
+                     r['size'] == row['size'] and r['impl'] == 'reference'
+                     and 'error' not in r), None)
+        if 'error' in row:
+            print(f'| {row["what"]} | {row["size"]} | {row["impl"]} | '
+                  f'{row["error"]} | | |')
+            continue
         speedup = f'{base["median_ms"] / row["median_ms"]:.2f}x' \
             if base else ''
         print(f'| {row["what"]} | {row["size"]} | {row["impl"]} | '

@@ -20,7 +20,9 @@ from mmengine.hooks import Hook
 from mmengine.hub import get_config
 from mmengine.runner import Runner
 
-from c2m_mmagic.engine.hooks.results_table_hook import to_markdown, write_text
+from c2m_mmagic.engine.hooks.results_table_hook import (numeric_metrics,
+                                                         to_markdown,
+                                                         write_text)
 from c2m_mmagic.utils import atomic_backend_args, weights_only_globals
 
 
@@ -122,9 +124,8 @@ def main() -> None:
         with weights_only_globals():
             runner.test()
         table[spec[0]] = {
-            k.rpartition('/')[2]: float(v)
-            for k, v in collector.metrics.items()
-            if isinstance(v, (int, float))
+            k.rpartition('/')[2]: v
+            for k, v in numeric_metrics(collector.metrics).items()
         }
     title = f'{osp.basename(osp.normpath(args.data_root))} ' \
             f'(reference level {args.ref_level})'

@@ -5,10 +5,15 @@
 #   smallest dependency set its imports need, then this package (editable) with
 #   its test extras.
 #
-# Usage: bash tools/install.sh [--wheels DIR] [--venv DIR]
+# Usage: bash tools/install.sh [--stack auto|pinned|current] [--wheels DIR] [--venv DIR]
+#   --stack S     pinned: the 2023 stack mmagic 1.2.0 was made for (numpy 1.26,
+#                 requirements/constraints.txt); current: today's (numpy 2,
+#                 requirements/constraints-current.txt); auto (default):
+#                 current where the environment already has numpy 2 (it is
+#                 not downgraded), else pinned
 #   --wheels DIR  folder of prebuilt mmcv wheels used as a cache (e.g. ../shared/wheels)
-#   --venv DIR    environment to install into (default: active venv, else
-#                 $C2M_VENV, else ~/.venvs/c2m_mmagic)
+#   --venv DIR    environment to install into (default: $C2M_VENV, else the
+#                 active venv or conda environment, else ~/.venvs/c2m_mmagic)
 # Environment: MAX_JOBS (mmcv build jobs, default: number of cores),
 #              C2M_CACHE (build cache, default ~/.cache/c2m_mmagic).
 set -euo pipefail
@@ -19,12 +24,14 @@ TORCHVISION_VERSION="${C2M_TORCHVISION_VERSION:-0.29.1}"
 MMCV_VERSION=2.1.0
 MMAGIC_VERSION=1.2.0
 WHEELS=""
+STACK=auto
 
 while [ $# -gt 0 ]; do
     case "$1" in
+        --stack) STACK="$2"; shift 2 ;;
         --wheels) WHEELS="$2"; shift 2 ;;
         --venv) C2M_VENV="$2"; shift 2 ;;
-        -h|--help) sed -n 2,14p "$0"; exit 0 ;;
+        -h|--help) sed -n 2,19p "$0"; exit 0 ;;
         *) echo "[install] unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -58,15 +65,36 @@ else
     PIP install -q "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"
 fi
 
-STEP="python dependencies (requirements/*.txt)"
+STEP="choosing the stack (--stack $STACK)"
+numpy_major="$("$C2M_PY" -c 'import numpy; print(numpy.__version__.split(".")[0])' 2>/dev/null || true)"
+case "$STACK" in
+    auto)
+        if [ "${numpy_major:-0}" -ge 2 ] 2>/dev/null; then
+            STACK=current
+            why="the environment has numpy $numpy_major.x, which is not downgraded"
+        else
+            STACK=pinned
+            why="default (pass --stack current for numpy 2 and today's libraries)"
+        fi ;;
+    pinned|current) why="--stack $STACK" ;;
+    *) echo "[install] --stack must be auto, pinned or current, got $STACK" >&2; exit 2 ;;
+esac
+if [ "$STACK" = current ]; then
+    CONSTRAINTS="$REPO/requirements/constraints-current.txt"
+else
+    CONSTRAINTS="$REPO/requirements/constraints.txt"
+fi
+log "stack: $STACK ($(basename "$CONSTRAINTS")): $why"
+
+STEP="python dependencies (requirements/runtime.txt, $(basename "$CONSTRAINTS"))"
 stamp="$C2M_VENV/.c2m_mmagic_deps"
-want="$(cat "$REPO/requirements/"*.txt | sha256sum | cut -d' ' -f1)"
+want="$STACK $(cat "$REPO/requirements/"*.txt | sha256sum | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     log "python dependencies up to date"
 else
     log "installing python dependencies"
     PIP install -q "setuptools>=77,<81" wheel
-    PIP install -q -c "$REPO/requirements/constraints.txt" \
+    PIP install -q -c "$CONSTRAINTS" \
         -r "$REPO/requirements/runtime.txt" -r "$REPO/requirements/tests.txt"
     echo "$want" > "$stamp"
 fi
@@ -126,7 +154,7 @@ fi
 
 STEP="mmagic $MMAGIC_VERSION (--no-deps) and c2m_mmagic (editable)"
 if probe <<EOF
-import os, mmagic, c2m_mmagic
+import os, c2m_mmagic, mmagic
 assert mmagic.__version__ == '$MMAGIC_VERSION'
 assert os.path.dirname(os.path.dirname(os.path.abspath(c2m_mmagic.__file__))) == '$REPO'
 EOF
@@ -141,12 +169,12 @@ STEP="import check"
 "$C2M_PY" - <<'EOF'
 import warnings
 warnings.filterwarnings('ignore')
+import c2m_mmagic  # first: it restores what mmagic 1.2.0 needs on numpy 2
 import mmagic.models, mmagic.datasets, mmagic.evaluation, mmagic.apis  # noqa
-import mmcv, mmengine, mmagic, torch
+import mmcv, mmengine, mmagic, numpy, torch
 from mmcv.ops import modulated_deform_conv2d  # noqa
-import c2m_mmagic
-print(f'[install] ready: torch {torch.__version__}, mmcv {mmcv.__version__}, '
-      f'mmengine {mmengine.__version__}, mmagic {mmagic.__version__}, '
-      f'c2m_mmagic {c2m_mmagic.__version__}')
+print(f'[install] ready: torch {torch.__version__}, numpy {numpy.__version__}, '
+      f'mmcv {mmcv.__version__}, mmengine {mmengine.__version__}, '
+      f'mmagic {mmagic.__version__}, c2m_mmagic {c2m_mmagic.__version__}')
 EOF
 trap - ERR

@@ -1,6 +1,7 @@
 """Test results per data set and per image, beside bicubic upsampling."""
 import csv
 import io
+import numbers
 import os.path as osp
 from collections import OrderedDict
 from typing import Dict, List, Optional
@@ -20,13 +21,24 @@ from .test_outputs import current_dataset_name, current_evaluator
 BASELINE = 'bicubic'
 
 
+def numeric_metrics(metrics: dict) -> Dict[str, float]:
+    """The metrics that are numbers (Python's or numpy's: with numpy 2,
+    mmagic's PSNR is a numpy.float32), as floats."""
+    return {
+        k: float(v)
+        for k, v in metrics.items()
+        if isinstance(v, numbers.Real) and not isinstance(v, bool)
+    }
+
+
 def metrics_table(metrics: Dict[str, float]) -> 'OrderedDict[str, dict]':
-    """Groups ``{'CUFED5-L1/PSNR': v, ...}`` into ``{dataset: {metric: v}}``.
+    """Groups the numeric ``{'CUFED5-L1/PSNR': v, ...}`` into
+    ``{dataset: {metric: v}}``.
 
     Keys without a ``dataset/`` prefix go to the row 'test'.
     """
     table: 'OrderedDict[str, dict]' = OrderedDict()
-    for key, value in metrics.items():
+    for key, value in numeric_metrics(metrics).items():
         dataset, _, metric = key.rpartition('/')
         table.setdefault(dataset or 'test', OrderedDict())[metric] = value
     return table
@@ -131,10 +143,7 @@ class ResultsTableHook(Hook):
     def table(metrics: dict, rows: List[dict]) -> 'OrderedDict[str, dict]':
         """Per data set: image count, then each metric of the evaluator
         preceded by bicubic's mean of it."""
-        by_set = metrics_table({
-            k: float(v)
-            for k, v in metrics.items() if isinstance(v, (int, float))
-        })
+        by_set = metrics_table(metrics)
         table: 'OrderedDict[str, dict]' = OrderedDict()
         for name in dict.fromkeys([r['dataset'] for r in rows] + list(by_set)):
             own = [row for row in rows if row['dataset'] == name]

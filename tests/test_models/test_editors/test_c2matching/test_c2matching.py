@@ -131,6 +131,7 @@ def test_pixel_only_warm_up_skips_gan_and_discriminator():
                for k, v in model.discriminator.state_dict().items())
 
 
+@pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
 def test_cuda_forward_and_backward_match_cpu(monkeypatch):
     # full fp32 on the GPU: TF32 convolutions could flip near-tied matches

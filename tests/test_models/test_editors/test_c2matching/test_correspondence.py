@@ -132,3 +132,18 @@ def test_fast_matching_agrees_with_float64_on_real_features():
     pref = pref / (pref.norm(dim=1, keepdim=True) + 1e-5)
     exact = (pin.transpose(1, 2) @ pref).argmax(-1).view_as(fast)
     assert (fast == exact).double().mean() >= 0.995
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+def test_cuda_matching_equals_float64_brute_force():
+    """The batched matching on the GPU (fp32, no TF32) against float64."""
+    torch.manual_seed(0)
+    feat_in = l2_normalize_channels(torch.randn(2, 32, 13, 17))
+    feat_ref = l2_normalize_channels(torch.randn(2, 32, 11, 19))
+    index, _ = match_patches(feat_in.cuda(), feat_ref.cuda(),
+                             chunk_elements=4096)
+    for n in range(2):
+        expected = brute_force_match(feat_in[n].double().numpy(),
+                                     feat_ref[n].double().numpy())
+        np.testing.assert_array_equal(index[n].cpu().numpy(), expected)

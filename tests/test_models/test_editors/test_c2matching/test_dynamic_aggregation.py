@@ -28,7 +28,10 @@ def test_combine_offsets_layout():
 
 
 @pytest.mark.parametrize('ref_size', [(6, 7), (9, 11)])
-def test_equals_torchvision_deform_conv2d(ref_size):
+@pytest.mark.parametrize('training', [True, False])
+def test_equals_torchvision_deform_conv2d(ref_size, training):
+    """Both paths: mmcv's op (inference) and the PyTorch DCNv2 that CPU
+    training back-propagates through."""
     torch.manual_seed(1)
     c, groups, h, w = 16, 8, 6, 7
     agg = DynamicAggregation(c, groups)
@@ -38,10 +41,13 @@ def test_equals_torchvision_deform_conv2d(ref_size):
     ref_feat = torch.randn(2, c, *ref_size)
     cond = torch.randn(2, c, h, w)
     pre = torch.randn(2, 9, h, w, 2) * 3
-    out = agg(ref_feat, cond, pre)
-    assert out.shape == (2, c, h, w)
+    agg.train(training)
+    with torch.set_grad_enabled(training):
+        out = agg(ref_feat, cond, pre)
+    assert out.shape == (2, c, h, w) and out.requires_grad == training
 
-    raw = agg.conv_offset_mask(cond)
+    with torch.no_grad():
+        raw = agg.conv_offset_mask(cond)
     o1, o2, m = torch.chunk(raw, 3, dim=1)
     offset = direct_combined_offsets(torch.cat((o1, o2), 1), pre, groups)
     mask = torch.sigmoid(m)
@@ -55,7 +61,30 @@ def test_equals_torchvision_deform_conv2d(ref_size):
         agg.bias.double(),
         padding=1,
         mask=mask.double())[..., :h, :w]
-    torch.testing.assert_close(out.double(), expected, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(out.detach().double(), expected, rtol=1e-4,
+                               atol=1e-4)
+
+
+def test_cpu_training_gradients_equal_mmcvs(monkeypatch):
+    """The CPU training path gives mmcv's gradients for every parameter."""
+    import c2m_mmagic.models.editors.c2matching.dynamic_aggregation as module
+    from mmcv.ops import modulated_deform_conv2d
+    torch.manual_seed(2)
+    agg = DynamicAggregation(16, 4).train()
+    torch.nn.init.normal_(agg.conv_offset_mask.weight, std=0.05)
+    ref_feat, cond = torch.randn(2, 16, 8, 9), torch.randn(2, 16, 8, 9)
+    pre = torch.randn(2, 9, 8, 9, 2) * 2
+    grads = []
+    for impl in (None, modulated_deform_conv2d):
+        if impl is not None:  # mmcv's op on the training path too
+            monkeypatch.setattr(module, 'modulated_deform_conv2d_pytorch',
+                                impl)
+        agg.zero_grad()
+        agg(ref_feat, cond, pre).square().mean().backward()
+        grads.append({n: p.grad.clone() for n, p in agg.named_parameters()})
+    for name, grad in grads[0].items():
+        torch.testing.assert_close(grad, grads[1][name], rtol=1e-3,
+                                   atol=1e-5, msg=name)
 
 
 def test_init_follows_dcnv2_and_zero_offset_branch():
@@ -75,6 +104,7 @@ def test_reference_smaller_than_grid_is_refused():
             torch.zeros(1, 9, 5, 5, 2))
 
 
+@pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
 def test_cuda_forward_backward_matches_cpu():
     torch.manual_seed(2)

@@ -1,0 +1,34 @@
+"""tools/device_check.sh end to end on the CPU (--short), so that the first
+GPU run does not fail on a typo."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+from helpers import REPO
+
+
+def test_short_run_writes_every_result(tmp_path):
+    out = str(tmp_path / 'check')
+    env = dict(os.environ, PY=sys.executable)
+    env.pop('OUT', None)
+    proc = subprocess.run(['bash', 'tools/device_check.sh', '--short',
+                           '--out', out], capture_output=True, text=True,
+                          cwd=REPO, env=env)
+    steps = open(osp.join(out, 'steps.txt')).read()
+    assert proc.returncode == 0, steps + proc.stdout[-2000:] + \
+        proc.stderr[-2000:]
+    for step in ('env', 'tests', 'bench', 'accuracy', 'amp', 'summary'):
+        assert f'{step} rc=0' in steps, steps
+    bench = json.load(open(osp.join(out, 'bench.json')))
+    assert {(r['what'], r['impl']) for r in bench['results']} == {
+        (w, i) for w in ('matching', 'inference', 'train')
+        for i in ('fast', 'reference')}
+    accuracy = json.load(open(osp.join(out, 'accuracy.json')))
+    assert accuracy['matching']['agreement'] >= 0.995
+    assert accuracy['device_vs_cpu']['within_one_level'] == 1.0  # cpu vs cpu
+    amp = json.load(open(osp.join(out, 'amp.json')))
+    assert amp['steps'] == 4 and amp['max_relative_difference'] == 0.0
+    summary = open(osp.join(out, 'summary.md')).read()
+    assert 'matching equals float64' in summary and 'train' in summary

@@ -1,0 +1,109 @@
+"""Accuracy of the fast paths on a device (for tools/device_check.sh).
+
+1. matching: patch-matching indices on the device (fp32, the shipped fast
+   matching) against a float64 brute force on real-image features, share of
+   equal positions (target >= 99.5%);
+2. CUDA vs CPU: the same weights (random, in the released format,
+   converted) on a real stereo pair, share of output pixels within one grey
+   level of the CPU output (target >= 99.5%).
+
+Example:
+    python tools/device_accuracy.py --device cuda --json acc.json
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+import tempfile
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from cli_helpers import REPO
+
+sys.path.insert(0, osp.join(REPO, 'tests'))
+from helpers import converted_random_release, real_pair  # noqa: E402
+
+from c2m_mmagic.models.editors.c2matching.correspondence import (  # noqa: E402,E501
+    PATCH, l2_normalize_channels, match_patches)
+
+
+def brute_force_match(feat_in: torch.Tensor,
+                      feat_ref: torch.Tensor) -> torch.Tensor:
+    """Float64: every input 3x3 patch against every reference patch divided
+    by its norm + 1e-5; the lowest index among the maxima."""
+    n, c = feat_in.shape[:2]
+    a = F.unfold(feat_in.double(), PATCH)  # (N, 9C, P)
+    b = F.unfold(feat_ref.double(), PATCH)  # (N, 9C, Q)
+    b = b / (b.norm(dim=1, keepdim=True) + 1e-5)
+    scores = a.transpose(1, 2) @ b  # (N, P, Q)
+    return scores.argmax(-1)
+
+
+def matching_agreement(device: torch.device, size) -> dict:
+    """Student-like features (a random VGG16 to conv3_1, both branches the
+    same) of a real stereo pair; fast device indices vs float64."""
+    from c2m_mmagic.models.editors.c2matching import ContrasExtractor
+    torch.manual_seed(0)
+    extractor = ContrasExtractor()
+    extractor.init_weights()
+    gt, ref = real_pair(size)
+    to_tensor = lambda a: torch.from_numpy(a).permute(2, 0, 1)[None].float(
+    ) / 255.  # noqa: E731
+    with torch.no_grad():
+        feat_in, feat_ref = extractor(to_tensor(gt), to_tensor(ref))
+    feat_in, feat_ref = l2_normalize_channels(feat_in), l2_normalize_channels(
+        feat_ref)
+    fast, _ = match_patches(feat_in.to(device), feat_ref.to(device))
+    exact = brute_force_match(feat_in, feat_ref).view(fast.shape)
+    agree = float((fast.cpu() == exact).double().mean())
+    return dict(positions=int(exact.numel()), agreement=agree,
+                target=0.995, ok=agree >= 0.995)
+
+
+def device_vs_cpu(device: torch.device, size) -> dict:
+    """Share of output pixels within one grey level of the CPU output."""
+    from PIL import Image
+
+    from c2m_mmagic.apis import RefSRInferencer
+    config = osp.join(REPO, 'configs', 'c2matching_cufed.py')
+    with tempfile.TemporaryDirectory() as folder:
+        ckpt = converted_random_release(folder)
+        gt, ref = real_pair(size)
+        h, w = gt.shape[:2]
+        Image.fromarray(gt).resize((w // 4, h // 4), Image.BICUBIC).save(
+            osp.join(folder, 'lr.png'))
+        Image.fromarray(ref).save(osp.join(folder, 'ref.png'))
+        outs = [
+            RefSRInferencer(config, ckpt, str(d)).restore(
+                osp.join(folder, 'lr.png'), osp.join(folder, 'ref.png'))
+            for d in ('cpu', device)
+        ]
+    diff = np.abs(outs[0].astype(int) - outs[1].astype(int))
+    within = float((diff <= 1).mean())
+    return dict(pixels=int(diff.size), within_one_level=within,
+                max_difference=int(diff.max()), target=0.995,
+                ok=within >= 0.995)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--device', default='cuda')
+    parser.add_argument('--size', type=int, nargs=2, default=(160, 240),
+                        metavar=('H', 'W'), help='HR size of the real pair')
+    parser.add_argument('--json', required=True)
+    args = parser.parse_args()
+    device = torch.device(args.device)
+    result = dict(
+        device=torch.cuda.get_device_name()
+        if device.type == 'cuda' else 'cpu',
+        matching=matching_agreement(device, tuple(args.size)),
+        device_vs_cpu=device_vs_cpu(device, tuple(args.size)))
+    from c2m_mmagic.utils import atomic_write
+    text = json.dumps(result, indent=2)
+    atomic_write(args.json, lambda f: f.write(text), binary=False)
+    print(text)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The CUDA checks of c2m_mmagic in one run, each step in its own time budget:
+#   env       versions, device
+#   tests     the CUDA tests (pytest -m gpu)
+#   bench     tools/benchmark.py: matching and inference at 332x500, 1024x1024
+#             and 2048x2048, a stage-3 training step (batch 9, 160x160); fast
+#             and reference, medians, peak memory
+#   accuracy  tools/device_accuracy.py: matching vs a float64 brute force,
+#             device output vs CPU output
+#   amp       200 stage-3 steps on the demo data with --amp and in fp32,
+#             loss curves compared (tools/compare_loss_curves.py)
+#   summary   summary.md from the JSON files
+# A failing or timed-out step is recorded and the next one runs; the exit
+# status is that of the worst step.
+#
+# Usage:
+#   bash tools/device_check.sh --prepare       # here: fill .whl/ for the GPU image
+#   bash tools/device_check.sh [--out DIR]     # on the GPU machine
+#   bash tools/device_check.sh --short [--out DIR]   # CPU rehearsal, small sizes
+#
+# The GPU image has Python 3.12, torch 2.11+cu130, numpy 2, transformers 5 and
+# huggingface_hub 1.x but no mmcv, mmengine, mmagic or diffusers: --prepare
+# puts the CUDA mmcv wheel (../shared/wheels/device-cp312-cu130/) and the
+# pure-Python wheels it lacks into .whl/ (ignored by git; name it in the device
+# tool's carry), and the run installs them into /tmp/site. The plugin runs
+# from the checkout on today's stack (c2m_mmagic.compat).
+# Output: DIR (default: $OUT when set, else work_dirs/device_check).
+set -uo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+MODE=full
+OUT_DIR="${OUT:-work_dirs/device_check}"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --prepare) MODE=prepare; shift ;;
+        --short) MODE=short; shift ;;
+        --out) OUT_DIR="$2"; shift 2 ;;
+        -h|--help) sed -n 2,28p "$0"; exit 0 ;;
+        *) echo "[device_check] unknown argument: $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+# Wheels the GPU image lacks: pure Python (or abi3) for Python 3.12. One
+# version each; mmagic and mmcv take --no-deps, so their import needs are named.
+DEVICE_WHEELS=(
+    mmengine==0.10.7 mmagic==1.2.0 diffusers==0.42.1 addict==2.4.0
+    termcolor==3.3.0 yapf==0.43.0 platformdirs==4.14.8 setuptools==80.10.2
+    albumentations==2.0.8 albucore==0.0.24 stringzilla==5.3.2 simsimd==6.5.16
+    controlnet_aux==0.0.10 lpips==0.1.4 resize-right==0.0.2
+    importlib_metadata==10.2.0
+)
+
+if [ "$MODE" = prepare ]; then
+    mkdir -p .whl
+    cp ../shared/wheels/device-cp312-cu130/mmcv-2.1.0-cp312-cp312-linux_x86_64.whl .whl/
+    python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
+        --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
+        --platform manylinux2014_x86_64 -d .whl "${DEVICE_WHEELS[@]}" || exit 1
+    du -ch .whl/*.whl | tail -1 | sed 's/^/[device_check] .whl: /'
+    ls .whl
+    exit 0
+fi
+
+mkdir -p "$OUT_DIR"
+OUT_DIR="$(cd "$OUT_DIR" && pwd)"
+PY="${PY:-python3}"
+if [ -d .whl ] && ! "$PY" -c 'import mmcv, mmengine, mmagic' 2>/dev/null; then
+    "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir \
+        --upgrade --target /tmp/site .whl/*.whl || exit 1
+    export PYTHONPATH="/tmp/site:$REPO${PYTHONPATH:+:$PYTHONPATH}"
+    du -sh .whl | sed 's/^/[device_check] carried wheels: /'
+fi
+export PYTHONUNBUFFERED=1
+
+if [ "$MODE" = short ]; then
+    DEVICE=cpu; SIZES=(64x96); TRAIN=(--train-size 48x48 --batch 2 --blocks 1)
+    REPEAT=(--warmup 0 --repeat 1); ACC_SIZE=(48 64); AMP_STEPS=4; AMP=""
+else
+    DEVICE=cuda; SIZES=(332x500 1024x1024 2048x2048); TRAIN=()
+    REPEAT=(--warmup 2 --repeat 5); ACC_SIZE=(160 240); AMP_STEPS=200; AMP=--amp
+fi
+STATUS=0
+step() {  # step NAME SECONDS COMMAND... ; output in $OUT_DIR/NAME.log
+    local name=$1 budget=$2 rc start
+    shift 2
+    start=$(date +%s)
+    timeout "$budget" "$@" > "$OUT_DIR/$name.log" 2>&1
+    rc=$?
+    echo "$name rc=$rc seconds=$(( $(date +%s) - start )) budget=$budget" | tee -a "$OUT_DIR/steps.txt"
+    [ $rc -gt $STATUS ] && STATUS=$rc
+    return 0
+}
+: > "$OUT_DIR/steps.txt"
+
+step env 60 "$PY" - <<EOF
+import json, platform, torch, numpy, mmcv, mmengine, c2m_mmagic, mmagic
+from mmcv.ops import modulated_deform_conv2d  # noqa: F401
+import transformers, huggingface_hub
+info = dict(python=platform.python_version(), torch=torch.__version__,
+            cuda=torch.version.cuda, numpy=numpy.__version__,
+            mmcv=mmcv.__version__, mmengine=mmengine.__version__,
+            mmagic=mmagic.__version__, transformers=transformers.__version__,
+            huggingface_hub=huggingface_hub.__version__,
+            device=torch.cuda.get_device_name() if torch.cuda.is_available() else 'cpu')
+print(json.dumps(info, indent=2))
+json.dump(info, open('$OUT_DIR/env.json', 'w'), indent=2)
+EOF
+step tests 150 "$PY" -m pytest -q -m gpu -p no:cacheprovider tests
+step bench 300 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast reference \
+    --what matching inference train --size "${SIZES[@]}" "${TRAIN[@]}" "${REPEAT[@]}" \
+    --json "$OUT_DIR/bench.json"
+step accuracy 120 "$PY" tools/device_accuracy.py --device "$DEVICE" \
+    --size "${ACC_SIZE[@]}" --json "$OUT_DIR/accuracy.json"
+amp_run() {  # amp_run NAME [--amp]: stage 3 of the demo, random matching net
+    "$PY" tools/train.py configs/c2matching/c2matching-rec_demo.py \
+        --work-dir "$OUT_DIR/work/$1" "${@:2}" --cfg-options \
+        train_dataloader.dataset.data_root="$OUT_DIR/demo/CUFED" \
+        val_dataloader.dataset.data_root="$OUT_DIR/demo/CUFED5" \
+        model.extractor.init_cfg=None train_cfg.max_iters=$AMP_STEPS \
+        train_cfg.val_interval=100000 default_hooks.checkpoint.interval=100000 \
+        default_hooks.logger.interval=1 "param_scheduler.generator=[]"
+}
+amp_check() {
+    "$PY" tools/make_demo_data.py --out "$OUT_DIR/demo" &&
+    amp_run fp32 && amp_run amp $AMP &&
+    "$PY" tools/compare_loss_curves.py "$OUT_DIR/work/fp32" "$OUT_DIR/work/amp" \
+        --key loss_pix --json "$OUT_DIR/amp.json"
+}
+export -f amp_run amp_check
+export PY OUT_DIR AMP AMP_STEPS
+step amp 240 bash -c amp_check
+step summary 60 "$PY" tools/device_summary.py "$OUT_DIR"
+cat "$OUT_DIR/steps.txt"
+exit $STATUS
