@@ -49,7 +49,7 @@ def test_components_are_registered_under_new_names():
                  'ContrastiveMarginLoss', 'CorrelationDistillationLoss'):
         assert name in ours['MODELS'], name
     assert {'RefSRDataset'} <= set(ours['DATASETS'])
-    assert {'PadToCommonSize', 'RandomHomographyRef'} <= set(
+    assert {'PadToCommonSize', 'RandomHomographyRef', 'StackReferences'} <= set(
         ours['TRANSFORMS'])
     assert {'MatchingAccuracy'} <= set(ours['METRICS'])
     assert {'NonFiniteLossHook', 'PortableCheckpointHook', 'ResultsTableHook',

@@ -28,15 +28,19 @@ from c2m_mmagic.models.editors.c2matching.correspondence import (
     shifted_offsets)
 
 
-def reference_match(feat_in: torch.Tensor, feat_ref: torch.Tensor):
+def reference_match(feat_in: torch.Tensor,
+                    feat_ref: torch.Tensor,
+                    ref_valid: torch.Tensor = None):
     """The release's matching: per sample, reference patches as conv2d
-    kernels in chunks of 1024²·512/(h·w), running max (earlier index wins).
+    kernels in chunks of 1024²·512/(h·w), running max (earlier index wins);
+    patches outside ``ref_valid`` (several references) never win.
 
     Returns:
         Tensor: (N, h-2, w-2) indices.
     """
     out = []
-    for x, r in zip(feat_in, feat_ref):
+    for n, (x, r) in enumerate(zip(feat_in, feat_ref)):
+        valid = None if ref_valid is None else ref_valid[n].flatten()
         c, h, w = x.shape
         kernels = F.unfold(r[None], PATCH)[0].t().reshape(-1, c, PATCH, PATCH)
         chunk = int(1024.**2 * 512 / (h * w))
@@ -44,7 +48,10 @@ def reference_match(feat_in: torch.Tensor, feat_ref: torch.Tensor):
         for start in range(0, kernels.shape[0], chunk):
             k = kernels[start:start + chunk]
             k = k / (k.flatten(1).norm(dim=1).view(-1, 1, 1, 1) + 1e-5)
-            val, idx = F.conv2d(x[None], k)[0].max(0)
+            scores = F.conv2d(x[None], k)[0]
+            if valid is not None:
+                scores[~valid[start:start + chunk]] = float('-inf')
+            val, idx = scores.max(0)
             if best_val is None:
                 best_val, best_idx = val, idx
             else:
@@ -59,10 +66,10 @@ class ReferenceCorrespondence(CorrespondenceGenerator):
     """CorrespondenceGenerator with the release's per-sample matching."""
 
     @torch.no_grad()
-    def forward(self, feat_in, feat_ref):
+    def forward(self, feat_in, feat_ref, ref_valid=None):
         feat_in = l2_normalize_channels(feat_in.float())
         feat_ref = l2_normalize_channels(feat_ref.float())
-        index = reference_match(feat_in, feat_ref)
+        index = reference_match(feat_in, feat_ref, ref_valid)
         flow = index_to_flow(index, feat_ref.shape[-1], feat_in.shape[-2:])
         return {
             name: shifted_offsets(flow, scale)
@@ -70,8 +77,8 @@ class ReferenceCorrespondence(CorrespondenceGenerator):
         }
 
 
-def torchvision_mdcn(x, offset, mask, weight, bias, stride, padding,
-                     dilation, groups, deform_groups):
+def torchvision_mdcn(x, offset, mask, weight, bias, stride, padding, dilation,
+                     groups, deform_groups):
     """mmcv's modulated_deform_conv2d signature on torchvision's op."""
     del groups, deform_groups  # implied by the shapes
     return deform_conv2d(x, offset, weight, bias, stride, padding, dilation,
@@ -118,9 +125,11 @@ def timed(fn: Callable, device: torch.device, warmup: int,
         times.append(time.perf_counter() - start)
     peak = torch.cuda.max_memory_allocated() if device.type == 'cuda' else \
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return dict(median_ms=1e3 * statistics.median(times),
-                min_ms=1e3 * min(times), max_ms=1e3 * max(times),
-                peak_gib=peak / 2**30)
+    return dict(
+        median_ms=1e3 * statistics.median(times),
+        min_ms=1e3 * min(times),
+        max_ms=1e3 * max(times),
+        peak_gib=peak / 2**30)
 
 
 def run(impl: str, what: str, size, device, args) -> Dict[str, float]:
@@ -141,13 +150,16 @@ def run(impl: str, what: str, size, device, args) -> Dict[str, float]:
         model.eval()
         lr = torch.rand(1, 3, h // 4, w // 4, device=device)
         up = F.interpolate(lr, scale_factor=4, mode='bicubic').clamp(0, 1)
+        refs = torch.randint(0, 256, (1, args.refs, 3, h, w), device=device)
         samples = DataSample(
-            ref_img=torch.randint(0, 256, (1, 3, h, w), device=device),
+            ref_img=refs[:, 0] if args.refs == 1 else refs,
             img_lq=(up * 255).round())
+        samples.set_metainfo(dict(ref_sizes=[[(h, w)] * args.refs]))
 
         def step():
             with torch.no_grad():
                 model(lr, samples, mode='tensor')
+
         return timed(step, device, args.warmup, args.repeat)
     # one stage-3 GAN training step (generator + discriminator)
     from mmengine.optim import build_optim_wrapper
@@ -163,11 +175,31 @@ def run(impl: str, what: str, size, device, args) -> Dict[str, float]:
         for _ in range(n)
     ]
     batch = dict(
-        inputs=[torch.randint(0, 256, (3, h // 4, w // 4),
-                              dtype=torch.uint8) for _ in range(n)],
+        inputs=[
+            torch.randint(0, 256, (3, h // 4, w // 4), dtype=torch.uint8)
+            for _ in range(n)
+        ],
         data_samples=samples)
     return timed(lambda: model.train_step(batch, optim), device, args.warmup,
                  args.repeat)
+
+
+def measure(impl: str, what: str, size, refs: int, device,
+            args) -> Dict[str, float]:
+    """One row of the table: the measurement, or the error that stopped
+    it (out of memory)."""
+    row = dict(what=what, size=f'{size[0]}x{size[1]}', impl=impl, refs=refs)
+    try:
+        row.update(run(impl, what, size, device,
+                       argparse.Namespace(**{**vars(args), 'refs': refs})))
+    except torch.cuda.OutOfMemoryError:
+        row.update(error='out of memory')
+    if device.type == 'cuda':
+        torch.cuda.empty_cache()
+    print(f'{what:9s} {row["size"]:11s} refs {refs} {impl:9s} ' + (
+        f'{row["median_ms"]:10.1f} ms  peak {row["peak_gib"]:.2f} GiB'
+        if 'error' not in row else row['error']), flush=True)
+    return row
 
 
 def parse_size(text: str):
@@ -178,19 +210,38 @@ def parse_size(text: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--device', default='cpu', help='cpu or cuda')
-    parser.add_argument('--impl', nargs='+', default=['fast', 'reference'],
-                        choices=['fast', 'reference'])
-    parser.add_argument('--what', nargs='+', default=['matching'],
-                        choices=['matching', 'inference', 'train'])
-    parser.add_argument('--size', nargs='+', type=parse_size,
-                        default=[(332, 500)], help='HxW of the HR image')
-    parser.add_argument('--batch', type=int, default=9,
-                        help='training batch')
-    parser.add_argument('--train-size', type=parse_size, default=(160, 160),
-                        help='HxW of the HR training crops (the release: '
-                        '160x160)')
-    parser.add_argument('--blocks', type=int, default=16,
-                        help='residual blocks per stage')
+    parser.add_argument(
+        '--impl',
+        nargs='+',
+        default=['fast', 'reference'],
+        choices=['fast', 'reference'])
+    parser.add_argument(
+        '--what',
+        nargs='+',
+        default=['matching'],
+        choices=['matching', 'inference', 'train'])
+    parser.add_argument(
+        '--size',
+        nargs='+',
+        type=parse_size,
+        default=[(332, 500)],
+        help='HxW of the HR image')
+    parser.add_argument('--batch', type=int, default=9, help='training batch')
+    parser.add_argument(
+        '--refs',
+        type=int,
+        nargs='+',
+        default=[1],
+        help='references per input of the inference rows (several: the '
+        'multi-reference option, each of the input\'s size)')
+    parser.add_argument(
+        '--train-size',
+        type=parse_size,
+        default=(160, 160),
+        help='HxW of the HR training crops (the release: '
+        '160x160)')
+    parser.add_argument(
+        '--blocks', type=int, default=16, help='residual blocks per stage')
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--json', help='write the results here')
@@ -199,36 +250,28 @@ def main() -> None:
     rows: List[dict] = []
     for what in args.what:
         for size in [args.train_size] if what == 'train' else args.size:
-            for impl in args.impl:
-                row = dict(what=what, size=f'{size[0]}x{size[1]}', impl=impl)
-                try:
-                    row.update(run(impl, what, size, device, args))
-                except torch.cuda.OutOfMemoryError:
-                    row.update(error='out of memory')
-                if device.type == 'cuda':
-                    torch.cuda.empty_cache()
-                rows.append(row)
-                print(f'{what:9s} {row["size"]:11s} {impl:9s} ' + (
-                    f'{row["median_ms"]:10.1f} ms  peak '
-                    f'{row["peak_gib"]:.2f} GiB' if 'error' not in row else
-                    row['error']), flush=True)
+            for refs in args.refs if what == 'inference' else [1]:
+                for impl in args.impl:
+                    rows.append(measure(impl, what, size, refs, device, args))
     device_name = torch.cuda.get_device_name() if device.type == 'cuda' \
         else 'cpu'
-    print(f'\n| what | size | impl | median ms | peak GiB | speed-up |'
-          f'\n|---|---|---|---|---|---|  ({device_name}, '
+    print(f'\n| what | size | refs | impl | median ms | peak GiB | '
+          f'speed-up |\n|---|---|---|---|---|---|---|  ({device_name}, '
           f'{torch.get_num_threads()} threads)')
     for row in rows:
-        base = next((r for r in rows if r['what'] == row['what'] and
-                     r['size'] == row['size'] and r['impl'] == 'reference'
-                     and 'error' not in r), None)
+        base = next((r for r in rows if r['impl'] == 'reference'
+                     and 'error' not in r and all(
+                         r[k] == row[k] for k in ('what', 'size', 'refs'))),
+                    None)
+        label = (f'| {row["what"]} | {row["size"]} | {row["refs"]} | '
+                 f'{row["impl"]} |')
         if 'error' in row:
-            print(f'| {row["what"]} | {row["size"]} | {row["impl"]} | '
-                  f'{row["error"]} | | |')
+            print(f'{label} {row["error"]} | | |')
             continue
         speedup = f'{base["median_ms"] / row["median_ms"]:.2f}x' \
             if base else ''
-        print(f'| {row["what"]} | {row["size"]} | {row["impl"]} | '
-              f'{row["median_ms"]:.1f} | {row["peak_gib"]:.2f} | {speedup} |')
+        print(f'{label} {row["median_ms"]:.1f} | {row["peak_gib"]:.2f} | '
+              f'{speedup} |')
     if args.json:
         from c2m_mmagic.utils import atomic_write
         text = json.dumps(dict(device=device_name, results=rows), indent=2)

@@ -21,8 +21,8 @@ from mmengine.hub import get_config
 from mmengine.runner import Runner
 
 from c2m_mmagic.engine.hooks.results_table_hook import (numeric_metrics,
-                                                         to_markdown,
-                                                         write_text)
+                                                        to_markdown,
+                                                        write_text)
 from c2m_mmagic.utils import atomic_backend_args, weights_only_globals
 
 
@@ -63,8 +63,7 @@ def read_config(name: str, config: str) -> Config:
             return get_config(config)
         except Exception as err:  # mmengine raises several kinds
             raise FileNotFoundError(
-                f'--model {name}: config not found: {config} ({err})'
-            ) from err
+                f'--model {name}: config not found: {config} ({err})') from err
     if not osp.isfile(config):
         raise FileNotFoundError(f'--model {name}: config not found: {config}')
     return Config.fromfile(config)
@@ -103,8 +102,8 @@ def model_config(spec: list, data_root: str, ref_level: int,
     cfg.load_from = checkpoint
     cfg.work_dir = osp.join(work_dir, name)
     cfg.custom_hooks = [
-        h for h in cfg.get('custom_hooks', []) if h.get('type') not in (
-            'BasicVisualizationHook', 'ResultsTableHook')
+        h for h in cfg.get('custom_hooks', [])
+        if h.get('type') not in ('BasicVisualizationHook', 'ResultsTableHook')
     ]
     cfg.setdefault('custom_imports',
                    dict(imports=['c2m_mmagic'], allow_failed_imports=False))

@@ -22,8 +22,8 @@ from c2m_mmagic.utils import atomic_write
 
 def loss_curve(work_dir: str, key: str) -> np.ndarray:
     """The logged ``key`` by iteration of the latest run in ``work_dir``."""
-    runs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                     'scalars.json')))
+    runs = sorted(
+        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
     if not runs:
         raise FileNotFoundError(f'no training log in {work_dir}')
     with open(runs[-1]) as f:
@@ -41,9 +41,12 @@ def compare(a: np.ndarray, b: np.ndarray, window: int) -> dict:
     means = [(a[i:i + window].mean(), b[i:i + window].mean())
              for i in range(0, steps - window + 1, window)]
     diffs = [abs(y - x) / max(abs(x), 1e-12) for x, y in means]
-    return dict(steps=steps, window=window,
-                first=[x for x, _ in means], second=[y for _, y in means],
-                max_relative_difference=float(max(diffs)))
+    return dict(
+        steps=steps,
+        window=window,
+        first=[x for x, _ in means],
+        second=[y for _, y in means],
+        max_relative_difference=float(max(diffs)))
 
 
 def main() -> None:
@@ -55,10 +58,13 @@ def main() -> None:
     parser.add_argument('--tolerance', type=float, default=0.05)
     parser.add_argument('--json', required=True)
     args = parser.parse_args()
-    result = compare(loss_curve(args.first, args.key),
-                     loss_curve(args.second, args.key), args.window)
-    result.update(key=args.key, tolerance=args.tolerance,
-                  ok=result['max_relative_difference'] <= args.tolerance)
+    result = compare(
+        loss_curve(args.first, args.key), loss_curve(args.second, args.key),
+        args.window)
+    result.update(
+        key=args.key,
+        tolerance=args.tolerance,
+        ok=result['max_relative_difference'] <= args.tolerance)
     text = json.dumps(result, indent=2)
     atomic_write(args.json, lambda f: f.write(text), binary=False)
     print(text)

@@ -16,10 +16,14 @@ from c2m_mmagic.apis import convert_official
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--restoration', required=True,
-                        help='released restoration network (net_g) file')
-    parser.add_argument('--extractor', required=True,
-                        help='released contrastive feature extractor file')
+    parser.add_argument(
+        '--restoration',
+        required=True,
+        help='released restoration network (net_g) file')
+    parser.add_argument(
+        '--extractor',
+        required=True,
+        help='released contrastive feature extractor file')
     parser.add_argument(
         '--vgg',
         default='torchvision://vgg19',
@@ -39,8 +43,8 @@ def main() -> None:
     init_default_scope('mmagic')
     from mmagic.registry import MODELS
     model = MODELS.build(cfg.model)
-    state = convert_official(model, args.restoration, args.extractor,
-                             args.vgg, args.out)
+    state = convert_official(model, args.restoration, args.extractor, args.vgg,
+                             args.out)
     print(f'wrote {args.out}: {len(state)} entries for {args.config}')
 
 

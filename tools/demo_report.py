@@ -24,28 +24,39 @@ from c2m_mmagic.visualization import comparison_row, y_psnr
 STAGES = (('stage 1 (teacher, HR input)', 'c2matching-teacher_demo'),
           ('stage 2 (student, LR input)', 'c2matching-student_demo'))
 TESTS = (('true reference', 'true-ref'),
-         ('unrelated reference', 'unrelated-ref'))
+         ('unrelated reference', 'unrelated-ref'),
+         ('all 5 references at once', 'all-5-refs'),
+         ('true + 2 unrelated at once', 'true+2-unrelated-refs'))
+SEVERAL = TESTS[2:]
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--work-dirs', default='work_dirs',
-                        help='folder holding the stages\' work dirs')
+    parser.add_argument(
+        '--work-dirs',
+        default='work_dirs',
+        help='folder holding the stages\' work dirs')
     parser.add_argument('--data', default='data/demo', help='demo data')
-    parser.add_argument('--sr', default='work_dirs/c2matching-rec_demo/sr',
-                        help='--save-sr folder of the stage-3 test')
-    parser.add_argument('--panel-image', default='000',
-                        help='test image of the ablation panel (000: the '
-                        'stereo motorcycle)')
-    parser.add_argument('--out', default='work_dirs/quickstart',
-                        help='where summary.md/.json and the panel go')
+    parser.add_argument(
+        '--sr',
+        default='work_dirs/c2matching-rec_demo/sr',
+        help='--save-sr folder of the stage-3 test')
+    parser.add_argument(
+        '--panel-image',
+        default='000',
+        help='test image of the ablation panel (000: the '
+        'stereo motorcycle)')
+    parser.add_argument(
+        '--out',
+        default='work_dirs/quickstart',
+        help='where summary.md/.json and the panel go')
     return parser.parse_args()
 
 
 def validation_history(work_dir: str) -> List[dict]:
     """Validation records (with 'step') of the latest run in ``work_dir``."""
-    runs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                     'scalars.json')))
+    runs = sorted(
+        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
     if not runs:
         raise FileNotFoundError(f'no training log in {work_dir}; run the '
                                 'stage first')
@@ -77,6 +88,7 @@ def sr_rows(results: dict) -> Dict[str, dict]:
         row = results[key]
         rows[name] = {
             'images': row['images'],
+            'references': row['references'],
             'bicubic PSNR': row['bicubic PSNR'],
             'C2-Matching PSNR': row['PSNR'],
             'gain dB': row['PSNR'] - row['bicubic PSNR'],
@@ -86,27 +98,49 @@ def sr_rows(results: dict) -> Dict[str, dict]:
     return rows
 
 
+def closeness_rows(sr: str) -> Dict[str, dict]:
+    """How far the outputs with several references are from those with the
+    true reference alone: share of pixels within one grey level, Y-PSNR
+    between the two outputs."""
+    rows = {}
+    for name, key in SEVERAL:
+        within, psnrs = [], []
+        for path in sorted(glob.glob(osp.join(sr, 'true-ref', '*.png'))):
+            alone = mmcv.imread(path, channel_order='rgb')
+            other = mmcv.imread(
+                osp.join(sr, key, osp.basename(path)), channel_order='rgb')
+            diff = np.abs(alone.astype(int) - other.astype(int))
+            within.append(float((diff <= 1).mean()))
+            psnrs.append(y_psnr(other, alone))
+        rows[name] = {
+            'pixels within 1 level of true-only': float(np.mean(within)),
+            'Y-PSNR to true-only output': float(np.mean(psnrs)),
+        }
+    return rows
+
+
 def ablation_panel(data: str, sr: str, stem: str, pairs: str):
     """Bicubic | C²-Matching with the true reference | with an unrelated
     one | both references | ground truth, Y-PSNR in the captions."""
-    gt = mmcv.imread(osp.join(data, 'CUFED5', f'{stem}_0.png'),
-                     channel_order='rgb')
+    gt = mmcv.imread(
+        osp.join(data, 'CUFED5', f'{stem}_0.png'), channel_order='rgb')
     h, w = gt.shape[:2]
     lr = Image.fromarray(gt).resize((w // 4, h // 4), Image.BICUBIC)
     bicubic = np.asarray(lr.resize((w, h), Image.BICUBIC))
     with open(pairs) as f:
         unrelated = dict(line.split() for line in f if line.strip())
     panels = [(bicubic, f'Bicubic {y_psnr(bicubic, gt):.2f} dB')]
-    for name, key in TESTS:
-        out = mmcv.imread(osp.join(sr, key, f'{stem}_0.png'),
-                          channel_order='rgb')
+    for name, key in TESTS[:2]:
+        out = mmcv.imread(
+            osp.join(sr, key, f'{stem}_0.png'), channel_order='rgb')
         panels.append((out, f'C2M, {name.split()[0]} ref '
-                            f'{y_psnr(out, gt):.2f} dB'))
+                       f'{y_psnr(out, gt):.2f} dB'))
     true_ref = osp.join(data, 'CUFED5', f'{stem}_1.png')
     other_ref = osp.join(data, 'CUFED5', unrelated[f'{stem}_0.png'])
     panels += [(mmcv.imread(true_ref, channel_order='rgb'), 'True reference'),
-               (mmcv.imread(other_ref, channel_order='rgb'),
-                'Unrelated reference'), (gt, 'Ground truth')]
+               (mmcv.imread(other_ref,
+                            channel_order='rgb'), 'Unrelated reference'),
+               (gt, 'Ground truth')]
     return comparison_row(panels, h)
 
 
@@ -120,14 +154,22 @@ def main() -> None:
     with open(results_file) as f:
         results = json.load(f)['results']
     matching, sr = matching_rows(args.work_dirs), sr_rows(results)
-    markdown = (
-        to_markdown(matching, 'Matching accuracy on the demo validation '
-                    'pairs', first_column='stage') + '\n' +
+    closeness = closeness_rows(args.sr)
+    markdown = '\n'.join([
+        to_markdown(matching,
+                    'Matching accuracy on the demo validation pairs',
+                    first_column='stage'),
         to_markdown(sr, 'Held-out demo test images (Y channel)',
-                    first_column='reference'))
+                    first_column='references'),
+        to_markdown(closeness,
+                    'Several references: output against the true '
+                    'reference alone',
+                    first_column='references')
+    ])
     write_text(markdown, osp.join(args.out, 'summary.md'))
     mmengine.dump(
-        dict(matching=matching, super_resolution=sr),
+        dict(matching=matching, super_resolution=sr,
+             several_references=closeness),
         osp.join(args.out, 'summary.json'),
         indent=2,
         backend_args=atomic_backend_args())

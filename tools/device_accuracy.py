@@ -48,8 +48,9 @@ def matching_agreement(device: torch.device, size) -> dict:
     extractor = ContrasExtractor()
     extractor.init_weights()
     gt, ref = real_pair(size)
-    to_tensor = lambda a: torch.from_numpy(a).permute(2, 0, 1)[None].float(
-    ) / 255.  # noqa: E731
+    def to_tensor(img):
+        return torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255.
+
     with torch.no_grad():
         feat_in, feat_ref = extractor(to_tensor(gt), to_tensor(ref))
     feat_in, feat_ref = l2_normalize_channels(feat_in), l2_normalize_channels(
@@ -57,8 +58,11 @@ def matching_agreement(device: torch.device, size) -> dict:
     fast, _ = match_patches(feat_in.to(device), feat_ref.to(device))
     exact = brute_force_match(feat_in, feat_ref).view(fast.shape)
     agree = float((fast.cpu() == exact).double().mean())
-    return dict(positions=int(exact.numel()), agreement=agree,
-                target=0.995, ok=agree >= 0.995)
+    return dict(
+        positions=int(exact.numel()),
+        agreement=agree,
+        target=0.995,
+        ok=agree >= 0.995)
 
 
 def device_vs_cpu(device: torch.device, size) -> dict:
@@ -71,8 +75,8 @@ def device_vs_cpu(device: torch.device, size) -> dict:
         ckpt = converted_random_release(folder)
         gt, ref = real_pair(size)
         h, w = gt.shape[:2]
-        Image.fromarray(gt).resize((w // 4, h // 4), Image.BICUBIC).save(
-            osp.join(folder, 'lr.png'))
+        Image.fromarray(gt).resize(
+            (w // 4, h // 4), Image.BICUBIC).save(osp.join(folder, 'lr.png'))
         Image.fromarray(ref).save(osp.join(folder, 'ref.png'))
         outs = [
             RefSRInferencer(config, ckpt, str(d)).restore(
@@ -81,16 +85,24 @@ def device_vs_cpu(device: torch.device, size) -> dict:
         ]
     diff = np.abs(outs[0].astype(int) - outs[1].astype(int))
     within = float((diff <= 1).mean())
-    return dict(pixels=int(diff.size), within_one_level=within,
-                max_difference=int(diff.max()), target=0.995,
-                ok=within >= 0.995)
+    return dict(
+        pixels=int(diff.size),
+        within_one_level=within,
+        max_difference=int(diff.max()),
+        target=0.995,
+        ok=within >= 0.995)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--device', default='cuda')
-    parser.add_argument('--size', type=int, nargs=2, default=(160, 240),
-                        metavar=('H', 'W'), help='HR size of the real pair')
+    parser.add_argument(
+        '--size',
+        type=int,
+        nargs=2,
+        default=(160, 240),
+        metavar=('H', 'W'),
+        help='HR size of the real pair')
     parser.add_argument('--json', required=True)
     args = parser.parse_args()
     device = torch.device(args.device)

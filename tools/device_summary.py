@@ -25,40 +25,43 @@ def speed_lines(bench: dict) -> List[str]:
     rows = bench['results']
 
     def find(what, size, impl):
-        return next((r for r in rows if r['what'] == what and
-                     r['size'] == size and r['impl'] == impl), None)
+        return next(
+            (r for r in rows
+             if r['what'] == what and r['size'] == size and r['impl'] == impl),
+            None)
 
-    lines = [f"Benchmark on {bench['device']}:", '',
-             '| what | size | impl | median ms | peak GiB |',
-             '|---|---|---|---|---|']
+    lines = [
+        f"Benchmark on {bench['device']}:", '',
+        '| what | size | impl | median ms | peak GiB |',
+        '|---|---|---|---|---|'
+    ]
     for r in rows:
-        lines.append(f"| {r['what']} | {r['size']} | {r['impl']} | " + (
-            f"{r['median_ms']:.1f} | {r['peak_gib']:.2f} |"
-            if 'error' not in r else f"{r['error']} | |"))
+        lines.append(f"| {r['what']} | {r['size']} | {r['impl']} | " +
+                     (f"{r['median_ms']:.1f} | {r['peak_gib']:.2f} |"
+                      if 'error' not in r else f"{r['error']} | |"))
     lines += ['', '| target | measured | met |', '|---|---|---|']
     targets = [('inference', '332x500', 3.0), ('train', None, 4.0),
                ('inference', '1024x1024', 3.0)]
     for what, size, wanted in targets:
-        size = size or next((r['size'] for r in rows if r['what'] == what),
-                            '')
+        size = size or next((r['size'] for r in rows if r['what'] == what), '')
         fast, ref = find(what, size, 'fast'), find(what, size, 'reference')
         if not fast or not ref or 'error' in fast or 'error' in ref:
             lines.append(f'| {what} {size} >= {wanted}x faster | not '
                          'measured | no |')
             continue
         ratio = ref['median_ms'] / fast['median_ms']
-        met = ratio >= wanted and (size != '1024x1024' or
-                                   fast['peak_gib'] < ref['peak_gib'])
-        lines.append(f'| {what} {size} >= {wanted}x faster' +
-                     (' with lower peak memory' if size == '1024x1024' else
-                      '') + f' | {ratio:.2f}x, {fast["peak_gib"]:.2f} vs '
+        met = ratio >= wanted and (size != '1024x1024'
+                                   or fast['peak_gib'] < ref['peak_gib'])
+        lines.append(f'| {what} {size} >= {wanted}x faster' + (
+            ' with lower peak memory' if size == '1024x1024' else '') +
+                     f' | {ratio:.2f}x, {fast["peak_gib"]:.2f} vs '
                      f'{ref["peak_gib"]:.2f} GiB | {"yes" if met else "no"} |')
     big = find('inference', '2048x2048', 'fast')
     if big:
         ok = 'error' not in big and big['peak_gib'] <= 40
-        lines.append('| inference 2048x2048 within 40 GiB | ' + (
-            f"{big['peak_gib']:.2f} GiB" if 'error' not in big else
-            big['error']) + f' | {"yes" if ok else "no"} |')
+        lines.append('| inference 2048x2048 within 40 GiB | ' +
+                     (f"{big['peak_gib']:.2f} GiB" if 'error' not in
+                      big else big['error']) + f' | {"yes" if ok else "no"} |')
     return lines
 
 
@@ -69,8 +72,9 @@ def main() -> None:
     lines = ['# Device check', '']
     env = read(folder, 'env.json')
     if env:
-        lines += ['`' + ', '.join(f'{k} {v}' for k, v in env.items()) + '`',
-                  '']
+        lines += [
+            '`' + ', '.join(f'{k} {v}' for k, v in env.items()) + '`', ''
+        ]
     bench = read(folder, 'bench.json')
     lines += speed_lines(bench) if bench else ['benchmark: no results']
     accuracy = read(folder, 'accuracy.json')

@@ -1,15 +1,17 @@
 """Super-resolve LR images (×4) with HR references through mmagic's
 ImageSuperResolutionInferencer and the config's demo_pipeline.
 
-One pair, or folders: with --img DIR and --ref DIR, every input is paired
-with the reference of the same file name (or by a --pairs list of
-"<input> <reference>" lines) and written as OUT/<input stem>.png. Every
-file is checked before any work starts; an input without a reference is an
-error, never skipped.
+One input with one or several references (searched as one), or folders:
+with --img DIR and --ref DIR, every input is paired with the reference of
+the same file name (or by a --pairs list of "<input> <reference> [<reference>
+...]" lines) and written as OUT/<input stem>.png. Every file is checked
+before any work starts; an input without a reference is an error, never
+skipped.
 
 Examples:
     python tools/inference.py configs/c2matching_cufed.py c2matching.pth \
-        --img lr.png --ref ref.png --out sr.png [--compare cmp.png --gt gt.png]
+        --img lr.png --ref ref.png [ref2.png ...] --out sr.png \
+        [--compare cmp.png --gt gt.png]
     python tools/inference.py configs/c2matching_cufed.py c2matching.pth \
         --img lr_dir --ref ref_dir --out sr_dir [--pairs pairs.txt]
 """
@@ -23,8 +25,9 @@ from cli_helpers import fail
 from mmengine.utils import ProgressBar
 
 from c2m_mmagic.apis import RefSRInferencer, check_image
-from c2m_mmagic.datasets.refsr_dataset import IMG_EXTENSIONS
-from c2m_mmagic.engine.hooks.test_outputs import rgb_image
+from c2m_mmagic.datasets.refsr_dataset import (IMG_EXTENSIONS,
+                                               read_pair_list)
+from c2m_mmagic.engine.hooks.test_outputs import first_reference, rgb_image
 from c2m_mmagic.utils import write_image
 from c2m_mmagic.visualization import make_comparison
 
@@ -36,16 +39,19 @@ def parse_args() -> argparse.Namespace:
         epilog='\n'.join(__doc__.splitlines()[1:]))
     parser.add_argument('config', help='model config')
     parser.add_argument('checkpoint', help='model checkpoint')
-    parser.add_argument('--img', required=True,
-                        help='LR input image, or a folder of them')
-    parser.add_argument('--ref', required=True,
-                        help='HR reference image, or a folder of them')
-    parser.add_argument('--out', required=True,
-                        help='output PNG, or a folder (folder mode)')
+    parser.add_argument(
+        '--img', required=True, help='LR input image, or a folder of them')
+    parser.add_argument(
+        '--ref',
+        required=True,
+        nargs='+',
+        help='HR reference image(s) of the input, or a folder of them')
+    parser.add_argument(
+        '--out', required=True, help='output PNG, or a folder (folder mode)')
     parser.add_argument(
         '--pairs',
-        help='folder mode: "<input> <reference>" lines, paths relative to '
-        '--img and --ref (default: pair by file name)')
+        help='folder mode: "<input> <reference> [<reference> ...]" lines, '
+        'paths relative to --img and --ref (default: pair by file name)')
     parser.add_argument('--device', default='cpu', help='cpu or cuda')
     parser.add_argument(
         '--compare',
@@ -60,13 +66,14 @@ def parse_args() -> argparse.Namespace:
 
 def images_in(folder: str) -> List[str]:
     """Image file names of ``folder``, sorted."""
-    return sorted(f for f in os.listdir(folder)
-                  if f.lower().endswith(IMG_EXTENSIONS))
+    return sorted(
+        f for f in os.listdir(folder) if f.lower().endswith(IMG_EXTENSIONS))
 
 
-def pairs_by_name(img_dir: str, ref_dir: str) -> List[Tuple[str, str]]:
-    """(input, reference) names: the reference with the input's file name,
-    else its stem with any image extension."""
+def pairs_by_name(img_dir: str,
+                  ref_dir: str) -> List[Tuple[str, List[str]]]:
+    """(input, [reference]) names: the reference with the input's file
+    name, else its stem with any image extension."""
     refs = images_in(ref_dir)
     by_stem = {osp.splitext(r)[0]: r for r in refs}
     pairs, unpaired = [], []
@@ -75,30 +82,13 @@ def pairs_by_name(img_dir: str, ref_dir: str) -> List[Tuple[str, str]]:
         if ref is None:
             unpaired.append(name)
         else:
-            pairs.append((name, ref))
+            pairs.append((name, [ref]))
     if unpaired:
         raise ValueError(
             f'--ref: no reference in {ref_dir} for {len(unpaired)} input(s) '
             f'of {img_dir}: {", ".join(unpaired[:10])}'
             f'{" ..." if len(unpaired) > 10 else ""} (name them alike, or '
             'give --pairs)')
-    return pairs
-
-
-def pairs_from_list(path: str) -> List[Tuple[str, str]]:
-    """(input, reference) names from "<input> <reference>" lines."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'--pairs: file not found: {path}')
-    pairs = []
-    with open(path) as f:
-        for number, line in enumerate(f, start=1):
-            fields = line.split('#')[0].split()
-            if not fields:
-                continue
-            if len(fields) != 2:
-                raise ValueError(f'--pairs: {path}, line {number}: expected '
-                                 f'"<input> <reference>", got {line.strip()!r}')
-            pairs.append((fields[0], fields[1]))
     return pairs
 
 
@@ -113,16 +103,17 @@ def read_gt(path: str, size: Tuple[int, int]) -> np.ndarray:
     return gt
 
 
-def restore(inferencer: RefSRInferencer, img: str, ref: str, out: str,
-            compare: Optional[str], gt: Optional[str]) -> np.ndarray:
-    """One pair: writes ``out`` (and the ``compare`` panels)."""
-    sample = inferencer.predict(img, ref)
+def restore(inferencer: RefSRInferencer, img: str, refs: List[str],
+            out: str, compare: Optional[str],
+            gt: Optional[str]) -> np.ndarray:
+    """One input: writes ``out`` (and the ``compare`` panels)."""
+    sample = inferencer.predict(img, refs)
     sr = rgb_image(sample.output.pred_img, bgr=True)
     write_image(sr, out)
     if compare:
         panel = make_comparison(
             rgb_image(sample.img_lq, bgr=False), sr,
-            rgb_image(sample.ref_img, bgr=False),
+            rgb_image(first_reference(sample), bgr=False),
             read_gt(gt, sr.shape[:2]) if gt else None)
         write_image(panel, compare)
     return sr
@@ -132,32 +123,33 @@ def main() -> None:
     args = parse_args()
     folder_mode = osp.isdir(args.img)
     if not folder_mode:
-        for name in ('img', 'ref', 'gt'):
+        for name in ('img', 'gt'):
             if getattr(args, name):
                 check_image(getattr(args, name), f'--{name}')
-        inferencer = RefSRInferencer(args.config, args.checkpoint,
-                                     args.device)
+        inferencer = RefSRInferencer(args.config, args.checkpoint, args.device)
         sr = restore(inferencer, args.img, args.ref, args.out, args.compare,
                      args.gt)
         print(f'wrote {args.out} ({sr.shape[1]}x{sr.shape[0]})' +
               (f' and {args.compare}' if args.compare else ''))
         return
-    if not osp.isdir(args.ref):
-        raise ValueError(f'--ref: with a folder as --img, give a folder of '
-                         f'references, got {args.ref}')
-    pairs = pairs_from_list(args.pairs) if args.pairs else pairs_by_name(
-        args.img, args.ref)
+    if len(args.ref) != 1 or not osp.isdir(args.ref[0]):
+        raise ValueError(f'--ref: with a folder as --img, give one folder '
+                         f'of references, got {" ".join(args.ref)}')
+    ref_dir = args.ref[0]
+    pairs = read_pair_list(args.pairs, '--pairs') if args.pairs else \
+        pairs_by_name(args.img, ref_dir)
     if not pairs:
         raise ValueError(f'--img: no images in {args.img}')
     jobs = []
-    for name, ref in pairs:
+    for name, refs in pairs:
         stem = osp.splitext(name)[0]
-        job = (osp.join(args.img, name), osp.join(args.ref, ref),
+        job = (osp.join(args.img, name), [osp.join(ref_dir, r) for r in refs],
                osp.join(args.out, stem + '.png'),
                osp.join(args.compare, stem + '.png') if args.compare else None,
                osp.join(args.gt, name) if args.gt else None)
         check_image(job[0], '--img', 3)
-        check_image(job[1], '--ref', 12, mod=4)
+        for ref in job[1]:
+            check_image(ref, '--ref', 12, mod=4)
         if job[4]:
             check_image(job[4], '--gt')
         jobs.append(job)

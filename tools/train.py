@@ -6,8 +6,8 @@ Example:
 import argparse
 
 import torch
-from cli_helpers import (add_runner_arguments, enable_amp, fail,
-                         runner_config, split_global_batch, world_size)
+from cli_helpers import (add_runner_arguments, enable_amp, fail, runner_config,
+                         split_global_batch, world_size)
 from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.runner import Runner

@@ -1,5 +1,5 @@
 """Ref-SR inference on image files through mmagic's inferencer."""
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -77,20 +77,26 @@ class RefSRInferencer(ImageSuperResolutionInferencer):
                          what='checkpoint')
         return model
 
-    def restore(self, img: str, ref: str) -> np.ndarray:
+    def restore(self, img: str, ref: Union[str, Sequence[str]]) -> np.ndarray:
         """Super-resolves the LR image file ``img`` with the reference file
-        ``ref`` (any size; mod-cropped to multiples of 4).
+        ``ref`` (any size; mod-cropped to multiples of 4), or with several
+        reference files searched as one (each input patch takes its texture
+        from the best of them).
 
         Returns:
             np.ndarray: uint8 RGB (4h, 4w, 3), the values the model scores.
         """
         return rgb_image(self.predict(img, ref).output.pred_img, bgr=True)
 
-    def predict(self, img: str, ref: str):
-        """The model's prediction for one pair, checked first: a data sample
-        with ``output.pred_img`` (BGR, 0-255) and the pipeline's fields
-        (``img_lq``: the bicubic-upsampled LR image, ``ref_img``)."""
+    def predict(self, img: str, ref: Union[str, Sequence[str]]):
+        """The model's prediction for one input and its reference(s), the
+        files checked first: a data sample with ``output.pred_img`` (BGR,
+        0-255) and the pipeline's fields (``img_lq``: the bicubic-upsampled
+        LR image, ``ref_img``)."""
+        refs = [ref] if isinstance(ref, str) else list(ref)
         check_image(img, '--img', PATCH)
-        check_image(ref, '--ref', SCALE * PATCH, mod=SCALE)
+        for path in refs:
+            check_image(path, '--ref', SCALE * PATCH, mod=SCALE)
+        ref = refs[0] if len(refs) == 1 else refs
         with torch.no_grad():
             return self.forward(self.preprocess(img=img, ref=ref))[0]

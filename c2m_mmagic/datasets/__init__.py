@@ -1,9 +1,9 @@
 from .demo_data import make_demo_dataset
 from .refsr_dataset import RefSRDataset
 from .transforms import (PadToCommonSize, RandomHomographyRef,
-                         correspondence_map)
+                         StackReferences, correspondence_map)
 
 __all__ = [
     'PadToCommonSize', 'RandomHomographyRef', 'RefSRDataset',
-    'correspondence_map', 'make_demo_dataset'
+    'StackReferences', 'correspondence_map', 'make_demo_dataset'
 ]

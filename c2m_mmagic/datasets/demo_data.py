@@ -6,9 +6,11 @@ reference. Each photo is split: training pairs come from its top rows, the
 test image from its bottom rows, so the test measures images the model did
 not train on. Written on first use in CUFED layout (``CUFED/input``,
 ``CUFED/ref``: training) and CUFED5 layout (``CUFED5/NNN_0.png`` with
-references ``NNN_1..5.png``, farther away with each level: test), plus
-``CUFED5_unrelated_pairs.txt``, a pair list giving each test image the level-1
-reference of another photo (the reference ablation).
+references ``NNN_1..5.png``, farther away with each level: test), plus two
+pair lists: ``CUFED5_unrelated_pairs.txt`` gives each test image the level-1
+reference of another photo (the reference ablation),
+``CUFED5_true_plus_unrelated_pairs.txt`` its own and two others at once
+(several references per input).
 """
 import os.path as osp
 from typing import Callable, Dict, List, Tuple
@@ -25,6 +27,8 @@ NUM_TRAIN_PER_PHOTO = 8
 MAX_SHIFT = 24  # displacement of a training reference, pixels
 REF_LEVELS = 5
 UNRELATED_PAIRS = 'CUFED5_unrelated_pairs.txt'
+# each test image with its true reference and two unrelated ones at once
+DISTRACTOR_PAIRS = 'CUFED5_true_plus_unrelated_pairs.txt'
 
 
 def _photos() -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
@@ -111,13 +115,21 @@ def make_demo_dataset(root: str, seed: int = 0) -> Dict[str, str]:
                  lambda ref=ref, y=y - shift, x=x - shift, lh=th + 8 * level:
                  _crop(ref, y, x, lh, tw, h)))
     _write_all(files)
-    unrelated = osp.join(root, UNRELATED_PAIRS)
-    if not osp.isfile(unrelated):
-        count = len(photos)
-        text = ''.join(f'{i:03d}_0.png {(i + 1) % count:03d}_1.png\n'
-                       for i in range(count))
-        atomic_write(unrelated, lambda f: f.write(text), binary=False)
+    count = len(photos)
+    lists = {
+        UNRELATED_PAIRS: [[i, (i + 1) % count] for i in range(count)],
+        DISTRACTOR_PAIRS:
+        [[i, i, (i + 1) % count, (i + 2) % count] for i in range(count)],
+    }
+    for name, rows in lists.items():
+        path = osp.join(root, name)
+        if not osp.isfile(path):
+            text = ''.join(f'{row[0]:03d}_0.png ' +
+                           ' '.join(f'{r:03d}_1.png' for r in row[1:]) + '\n'
+                           for row in rows)
+            atomic_write(path, lambda f, t=text: f.write(t), binary=False)
     return dict(
         cufed=osp.join(root, 'CUFED'),
         cufed5=osp.join(root, 'CUFED5'),
-        unrelated=unrelated)
+        unrelated=osp.join(root, UNRELATED_PAIRS),
+        distractors=osp.join(root, DISTRACTOR_PAIRS))

@@ -1,14 +1,15 @@
 """Ref-SR test sets: input/reference pairing protocols and up-front checks."""
 import os
 import os.path as osp
-from typing import List
+from typing import Dict, List, Tuple
 
 from PIL import Image
 
 from mmagic.datasets import BasicImageDataset
 from mmagic.registry import DATASETS
 
-PROTOCOLS = ('same_name', 'first_in_folder', 'next_in_set', 'self')
+PROTOCOLS = ('same_name', 'first_in_folder', 'next_in_set', 'self',
+             'all_numbered')
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
 
@@ -26,6 +27,31 @@ def unreadable_image(path: str) -> str:
     return ''
 
 
+def read_pair_list(path: str, what: str) -> List[Tuple[str, List[str]]]:
+    """(input, [references]) of the ``<input> <reference> [<reference> ...]``
+    lines of a pair list (the release's ``ann_file`` format); blank lines and
+    ``#`` comments are skipped, the order is kept.
+
+    Raises:
+        FileNotFoundError, ValueError: One line naming ``what``, the file
+        and, for a malformed line, its number.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{what}: pair list not found: {path}')
+    pairs = []
+    with open(path) as f:
+        for number, line in enumerate(f, start=1):
+            fields = line.split('#')[0].split()
+            if not fields:
+                continue
+            if len(fields) < 2:
+                raise ValueError(
+                    f'{what}: {path}, line {number}: expected "<input> '
+                    f'<reference> [<reference> ...]", got {line.strip()!r}')
+            pairs.append((fields[0], fields[1:]))
+    return pairs
+
+
 @DATASETS.register_module()
 class RefSRDataset(BasicImageDataset):
     """mmagic's BasicImageDataset with a reference protocol and file checks.
@@ -33,9 +59,10 @@ class RefSRDataset(BasicImageDataset):
     With ``ann_file``, a pair list as the release reads it: one
     ``<input> <reference>`` per line, paths relative to ``data_prefix['gt']``
     and ``data_prefix['ref']`` (blank lines and ``#`` comments skipped; the
-    file order is kept). With ``ref_protocol='self'`` the reference column
-    is not read. Without ``ann_file``, every input (``gt``) found in the
-    folder gets a reference by ``ref_protocol``:
+    file order is kept); a line naming several references gives that input
+    all of them (``ref_path`` a list). With ``ref_protocol='self'`` the
+    reference column is not read. Without ``ann_file``, every input (``gt``)
+    found in the folder gets a reference by ``ref_protocol``:
 
     - 'same_name': ``data_prefix['ref']`` + ``filename_tmpl['ref']`` (CUFED5
       levels, WR-SR's ``NNN_ref``), as BasicImageDataset does;
@@ -43,7 +70,10 @@ class RefSRDataset(BasicImageDataset):
       ``data_prefix['ref']/<input name>/`` (Sun80);
     - 'next_in_set': the next input of the sorted set, cyclically (Manga109);
     - 'self': no reference file; the pipeline makes one from the input
-      (Urban100: the upsampled LR image, ``CopyValues``).
+      (Urban100: the upsampled LR image, ``CopyValues``);
+    - 'all_numbered': every reference ``<input name>_<n>.<ext>`` (n >= 1) of
+      ``data_prefix['ref']``, by n (all levels of CUFED5, all references of
+      Sun80 numbered so): several references per input.
 
     Before any work starts, every referenced file is checked; missing (and,
     with ``check='decode'``, undecodable) ones are reported together, by
@@ -101,31 +131,41 @@ class RefSRDataset(BasicImageDataset):
             for i, data in enumerate(data_list):
                 data['ref_path'] = data_list[(i + 1) % len(data_list)][
                     'gt_path']
+        elif self.ref_protocol == 'all_numbered':
+            numbered = self.numbered_references()
+            for data in data_list:
+                data['ref_path'] = numbered.get(data['key']) or osp.join(
+                    self.data_prefix['ref'], data['key'] + '_<n>')
         return data_list
 
+    def numbered_references(self) -> Dict[str, List[str]]:
+        """name -> its ``<name>_<n>.<ext>`` files (n >= 1) in the reference
+        folder, ordered by n."""
+        found: Dict[str, list] = {}
+        for name in os.listdir(self.data_prefix['ref']):
+            stem, ext = osp.splitext(name)
+            key, _, number = stem.rpartition('_')
+            if key and number.isdigit() and int(number) >= 1 and \
+                    ext.lower() in IMG_EXTENSIONS:
+                found.setdefault(key, []).append((int(number), name))
+        return {
+            key: [osp.join(self.data_prefix['ref'], n) for _, n in sorted(v)]
+            for key, v in found.items()
+        }
+
     def pairs_from_ann_file(self) -> List[dict]:
-        """``<input> <reference>`` lines of ``ann_file`` as data infos."""
-        if not osp.isfile(self.ann_file):
-            raise FileNotFoundError(
-                f'{type(self).__name__}: pair list not found: {self.ann_file}')
+        """``<input> <reference> [<reference> ...]`` lines of ``ann_file``
+        as data infos."""
         data_list = []
-        with open(self.ann_file) as f:
-            for number, line in enumerate(f, start=1):
-                fields = line.split('#')[0].split()
-                if not fields:
-                    continue
-                if len(fields) != 2:
-                    raise ValueError(
-                        f'{type(self).__name__}: {self.ann_file}, line '
-                        f'{number}: expected "<input> <reference>", got '
-                        f'{line.strip()!r}')
-                data = dict(
-                    key=osp.splitext(fields[0])[0],
-                    gt_path=osp.join(self.data_prefix['gt'], fields[0]))
-                if self.ref_protocol != 'self':
-                    data['ref_path'] = osp.join(self.data_prefix['ref'],
-                                                fields[1])
-                data_list.append(data)
+        for inp, refs in read_pair_list(self.ann_file,
+                                        type(self).__name__):
+            data = dict(
+                key=osp.splitext(inp)[0],
+                gt_path=osp.join(self.data_prefix['gt'], inp))
+            if self.ref_protocol != 'self':
+                refs = [osp.join(self.data_prefix['ref'], r) for r in refs]
+                data['ref_path'] = refs[0] if len(refs) == 1 else refs
+            data_list.append(data)
         return data_list
 
     def check_files(self, data_list: List[dict]) -> None:
@@ -134,13 +174,14 @@ class RefSRDataset(BasicImageDataset):
             return
         problems = []
         for data in data_list:
-            for key in ('gt_path', 'ref_path'):
-                if key in data:
-                    why = unreadable_image(data[key]) if self.check == \
-                        'decode' else ('' if osp.isfile(data[key]) else
-                                       'missing')
-                    if why:
-                        problems.append(f'{data[key]}: {why}')
+            paths = [data.get('gt_path')] + (
+                data['ref_path'] if isinstance(data.get('ref_path'), list)
+                else [data.get('ref_path')])
+            for path in filter(None, paths):
+                why = unreadable_image(path) if self.check == 'decode' \
+                    else ('' if osp.isfile(path) else 'missing')
+                if why:
+                    problems.append(f'{path}: {why}')
         if problems:
             shown = '\n  '.join(problems[:20])
             more = f'\n  ... and {len(problems) - 20} more' \

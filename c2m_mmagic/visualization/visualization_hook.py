@@ -7,6 +7,7 @@ from mmengine.utils import ProgressBar
 
 from mmagic.registry import HOOKS
 from ..engine.hooks.test_outputs import (current_dataset_name, file_stem,
+                                         first_reference, reference_names,
                                          rgb_image, several_datasets)
 from ..utils import write_image
 from .comparison import make_comparison
@@ -58,16 +59,21 @@ class RefSRVisualizationHook(Hook):
             sr = rgb_image(sample.output.pred_img, bgr=True)
             # the LR input as the model saw it (padded like the input when
             # the test pads), upsampled; shown at the output's size
-            bicubic = rgb_image(sample.img_lq, bgr=False)[:sr.shape[0], :sr.shape[1]]
+            bicubic = rgb_image(
+                sample.img_lq, bgr=False)[:sr.shape[0], :sr.shape[1]]
             gt = rgb_image(sample.gt_img, bgr=True) if 'gt_img' in sample \
                 else None
-            panel = make_comparison(bicubic, sr,
-                                    rgb_image(sample.ref_img, bgr=False), gt)
+            panel = make_comparison(
+                bicubic, sr, rgb_image(first_reference(sample), bgr=False),
+                gt)
             # input and reference names: unique across CUFED5 levels too
+            refs = [osp.splitext(r)[0] for r in reference_names(sample)]
             name = '__'.join(
-                stem for stem in (file_stem(sample),
-                                  file_stem(sample, 'ref_path')) if stem)
-            name = name or f'{batch_idx:05d}'
+                filter(None, [
+                    file_stem(sample),
+                    refs[0] if len(refs) == 1 else
+                    f'{len(refs)}refs' if refs else ''
+                ])) or f'{batch_idx:05d}'
             folder = osp.join(runner.work_dir, self.folder)
             if several_datasets(runner):
                 folder = osp.join(folder, current_dataset_name(runner))
@@ -76,6 +82,5 @@ class RefSRVisualizationHook(Hook):
 
     def after_test_epoch(self, runner, metrics=None) -> None:
         if self._saved:
-            runner.logger.info(
-                f'{self._saved} comparison images in '
-                f'{osp.join(runner.work_dir, self.folder)}')
+            runner.logger.info(f'{self._saved} comparison images in '
+                               f'{osp.join(runner.work_dir, self.folder)}')

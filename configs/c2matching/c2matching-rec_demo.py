@@ -3,8 +3,8 @@
 # VGG19 (stated in the log), the stage-2 demo student for matching (run
 # c2matching-teacher_demo.py and c2matching-student_demo.py first), 48x48
 # windows of the training pairs, 5x the release's learning rate, decayed for
-# the last quarter. The test runs the held-out images twice: with their true
-# reference, and with another photo's (the ablation).
+# the last quarter. The test runs the held-out images with their true
+# reference, with another photo's (the ablation) and with several at once.
 _base_ = './c2matching-rec_x4c64b16_1xb9-255k_cufed.py'
 experiment_name = 'c2matching-rec_demo'
 work_dir = f'./work_dirs/{experiment_name}'
@@ -25,6 +25,18 @@ train_dataloader = dict(
         pipeline={{_base_.demo_train_pipeline}}))
 val_dataloader = dict(
     num_workers=0, dataset=dict(data_root=demo_root + '/CUFED5'))
+# the held-out images with: their true reference; another photo's (the
+# ablation); all five of their references at once; their true reference and
+# two unrelated ones at once (several references, no retraining)
+demo_tests = (
+    ('true-ref', '', 'same_name', {{_base_.test_pipeline}}),
+    ('unrelated-ref', '../CUFED5_unrelated_pairs.txt', 'same_name',
+     {{_base_.test_pipeline}}),
+    ('all-5-refs', '', 'all_numbered',
+     {{_base_.several_references_test_pipeline}}),
+    ('true+2-unrelated-refs', '../CUFED5_true_plus_unrelated_pairs.txt',
+     'same_name', {{_base_.several_references_test_pipeline}}),
+)
 test_dataloader = [
     dict(
         num_workers=0,
@@ -36,9 +48,8 @@ test_dataloader = [
             data_prefix=dict(gt='', ref=''),
             filename_tmpl=dict(gt='{}_0', ref='{}_1'),
             ann_file=ann_file,
-            pipeline={{_base_.test_pipeline}}))
-    for name, ann_file in (('true-ref', ''),
-                           ('unrelated-ref', '../CUFED5_unrelated_pairs.txt'))
+            ref_protocol=protocol,
+            pipeline=pipeline)) for name, ann_file, protocol, pipeline in demo_tests
 ]
 test_evaluator = [
     dict(
@@ -46,11 +57,9 @@ test_evaluator = [
         metrics=[
             dict(type='PSNR', crop_border=4, convert_to='Y', prefix=name),
             dict(type='SSIM', crop_border=4, convert_to='Y', prefix=name),
-        ]) for name in ('true-ref', 'unrelated-ref')
+        ]) for name, _, _, _ in demo_tests
 ]
 
-# 5x the release's lr for a short run; the offset branches keep the
-# release's own (1e-6, 1e-5, 1e-4): faster, their offsets run away
 optim_wrapper = dict(
     generator=dict(
         optimizer=dict(lr=5e-4),

@@ -51,9 +51,11 @@ def test_mmagic_inferencer_by_model_name_runs_c2matching(
         MMagicInferencer(model_config=CONFIG, model_ckpt=converted,
                          device='cpu')
     out = str(tmp_path / 'by_name.png')
-    MMagicInferencer('ttsr', model_config=CONFIG, model_ckpt=converted,
-                     device='cpu').infer(img=lr, ref=ref,
-                                         result_out_dir=out)
+    with pytest.warns(UserWarning, match="ttsr's default config is "
+                      'overridden'):
+        by_name = MMagicInferencer('ttsr', model_config=CONFIG,
+                                   model_ckpt=converted, device='cpu')
+    by_name.infer(img=lr, ref=ref, result_out_dir=out)
     np.testing.assert_array_equal(np.asarray(Image.open(out)), ours)
 
 

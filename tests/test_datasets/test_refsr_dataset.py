@@ -139,3 +139,28 @@ def test_benchmark_configs_read_the_release_pair_lists(config, tmp_path):
     listed = [(osp.basename(d['gt_path']),
                osp.basename(d.get('ref_path', d['gt_path']))) for d in data]
     assert listed == [(i, r) for i, r in pairs]
+
+
+def test_several_references_per_input(tmp_path):
+    """A pair-list line naming several references, and 'all_numbered':
+    every <name>_<n> of the reference folder, in order of n."""
+    img = np.zeros((16, 16, 3), np.uint8)
+    for name in ('001_0', '001_1', '001_2', '001_10', '002_0', '002_1'):
+        write(tmp_path, f'{name}.png', img)
+    levels = RefSRDataset(data_root=str(tmp_path),
+                          data_prefix=dict(gt='', ref=''),
+                          filename_tmpl=dict(gt='{}_0'),
+                          ref_protocol='all_numbered', pipeline=[])
+    assert [[osp.basename(p) for p in d['ref_path']] for d in infos(levels)
+            ] == [['001_1.png', '001_2.png', '001_10.png'], ['002_1.png']]
+    (tmp_path / 'pairs.txt').write_text('001_0.png 001_2.png 002_1.png\n'
+                                        '002_0.png 002_1.png\n')
+    listed = RefSRDataset(data_root=str(tmp_path), ann_file='pairs.txt',
+                          data_prefix=dict(gt='', ref=''), pipeline=[])
+    assert [d['ref_path'] if isinstance(d['ref_path'], str) else
+            [osp.basename(p) for p in d['ref_path']] for d in infos(listed)
+            ] == [['001_2.png', '002_1.png'], str(tmp_path / '002_1.png')]
+    (tmp_path / 'bad.txt').write_text('001_0.png 001_2.png 009_1.png\n')
+    with pytest.raises(ValueError, match='009_1.png: missing'):
+        RefSRDataset(data_root=str(tmp_path), ann_file='bad.txt',
+                     data_prefix=dict(gt='', ref=''), pipeline=[])

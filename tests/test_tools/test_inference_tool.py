@@ -76,3 +76,31 @@ def test_folders_pair_by_name_or_list_and_skip_nothing(tmp_path, converted):
     assert proc.returncode != 0 and 'Traceback' not in proc.stderr
     assert 'no reference in' in proc.stderr and 'c.png' in proc.stderr
     assert not osp.exists(tmp_path / 'none')
+
+
+def test_several_references_per_input(tmp_path, converted):
+    """--ref a b c searches all of them; a pair-list line may name several."""
+    gt, ref = real_pair((48, 64))
+    (tmp_path / 'lr').mkdir()
+    (tmp_path / 'refs').mkdir()
+    lr_of(gt).save(tmp_path / 'lr' / 'a.png')
+    from skimage import data
+    Image.fromarray(ref).save(tmp_path / 'refs' / 'true.png')
+    Image.fromarray(data.coffee()[:60, :80]).save(tmp_path / 'refs' / 'x.png')
+    refs = [str(tmp_path / 'refs' / n) for n in ('true.png', 'x.png')]
+    out = str(tmp_path / 'sr.png')
+    proc = run_tool('tools/inference.py', CONFIG, converted, '--img',
+                    str(tmp_path / 'lr' / 'a.png'), '--ref', *refs, '--out',
+                    out)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    inferencer = RefSRInferencer(CONFIG, converted, 'cpu')
+    expected = inferencer.restore(str(tmp_path / 'lr' / 'a.png'), refs)
+    np.testing.assert_array_equal(np.asarray(Image.open(out)), expected)
+    (tmp_path / 'pairs.txt').write_text('a.png true.png x.png\n')
+    proc = run_tool('tools/inference.py', CONFIG, converted, '--img',
+                    str(tmp_path / 'lr'), '--ref', str(tmp_path / 'refs'),
+                    '--pairs', str(tmp_path / 'pairs.txt'), '--out',
+                    str(tmp_path / 'folder'))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    np.testing.assert_array_equal(
+        np.asarray(Image.open(tmp_path / 'folder' / 'a.png')), expected)

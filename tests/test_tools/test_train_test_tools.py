@@ -63,16 +63,18 @@ def test_train_two_iterations_then_resume_then_test(demo_root, tmp_path):
     import json
     with open(osp.join(work, 'results.json')) as f:
         table = json.load(f)['results']
-    assert set(table) == {'true-ref', 'unrelated-ref'}
+    assert set(table) == set(DEMO_TESTS)
     assert 0 < table['true-ref']['SSIM'] <= 1
-    assert '| true-ref | 5 |' in open(osp.join(work, 'results.md')).read()
+    assert [table[name]['references'] for name in DEMO_TESTS] == [1, 1, 5, 3]
+    assert '| true-ref | 5 | 1 |' in open(osp.join(work,
+                                                   'results.md')).read()
     # the saved outputs are what was scored: the per-image metrics equal
     # float64 Y-channel formulas on the saved PNG and the input image; the
     # demo's references are taller than the inputs, so these went through
     # the release's padding and were cropped back
     import csv
     rows = list(csv.DictReader(open(osp.join(work, 'results.csv'))))
-    assert len(rows) == 10
+    assert len(rows) == 20
     for row in rows:
         gt = np.asarray(Image.open(osp.join(demo_root, 'CUFED5',
                                             row['input'])))
@@ -120,11 +122,15 @@ def test_compare_puts_c2matching_and_ttsr_in_one_table(demo_root, tmp_path):
     assert '| C2-Matching |' in md and '| TTSR |' in md
 
 
+DEMO_TESTS = ('true-ref', 'unrelated-ref', 'all-5-refs',
+              'true+2-unrelated-refs')
+
+
 def demo_test_options(demo_root):
-    """The demo test's two loaders (true and unrelated references) on the
-    test's own demo data."""
+    """The demo test's loaders (true, unrelated, all five and true plus
+    unrelated references) on the test's own demo data."""
     return [f'test_dataloader.{i}.dataset.data_root={demo_root}/CUFED5'
-            for i in range(2)]
+            for i in range(len(DEMO_TESTS))]
 
 
 def test_demo_chain_in_reduced_form(demo_root, tmp_path):
@@ -170,8 +176,11 @@ def test_demo_chain_in_reduced_form(demo_root, tmp_path):
     summary = json.load(open(osp.join(out, 'summary.json')))
     assert set(summary['matching']) == {'stage 1 (teacher, HR input)',
                                         'stage 2 (student, LR input)'}
-    assert set(summary['super_resolution']) == {'true reference',
-                                                'unrelated reference'}
+    assert set(summary['super_resolution']) == {
+        'true reference', 'unrelated reference', 'all 5 references at once',
+        'true + 2 unrelated at once'}
+    assert set(summary['several_references']) == {
+        'all 5 references at once', 'true + 2 unrelated at once'}
     panel = np.asarray(Image.open(osp.join(out, 'ablation.png')))
     assert panel.shape[0] > 120 and panel.shape[1] > 5 * 150  # 6 panels
 
@@ -250,3 +259,41 @@ def test_gan_schedule_decays_the_discriminator_only(demo_root, tmp_path):
            for name, state in ckpt['optimizer'].items()}
     assert lrs['generator'] == pytest.approx([1e-6, 1e-5, 1e-4])
     assert lrs['discriminator'] == pytest.approx([1e-5])
+
+
+def test_all_references_configs_run_beside_single_ones(demo_root, tmp_path):
+    """The multi-reference benchmark configs on demo-style data: a row with
+    one reference and a row with all of them, each saying how many."""
+    ckpt = converted_random_release(str(tmp_path))
+    cufed5 = f'{demo_root}/CUFED5'
+    sun80 = tmp_path / 'Sun80'
+    (sun80 / 'input').mkdir(parents=True)
+    (sun80 / 'ref').mkdir()
+    lines = []
+    for i in range(2):
+        os.symlink(f'{cufed5}/{i:03d}_0.png', sun80 / 'input' / f'{i:03d}.png')
+        for k in range(1, 4):
+            os.symlink(f'{cufed5}/{i:03d}_{k}.png',
+                       sun80 / 'ref' / f'{i:03d}_{k}.png')
+        lines.append(f'{i:03d}.png {i:03d}_1.png\n')
+    (tmp_path / 'SUN80_pairs.txt').write_text(''.join(lines))
+    import json
+    for config, options, expected in (
+            ('c2matching_cufed5-all-refs.py', [
+                f'test_dataloader.0.dataset.data_root={cufed5}',
+                "test_dataloader.0.dataset.ann_file=''",
+                f'test_dataloader.1.dataset.data_root={cufed5}'
+            ], {'CUFED5': (5, 1), 'CUFED5-all-refs': (5, 5)}),
+            ('c2matching_sun80-all-refs.py', [
+                f'test_dataloader.0.dataset.data_root={sun80}',
+                f'test_dataloader.0.dataset.ann_file={tmp_path}/SUN80_pairs.txt',
+                f'test_dataloader.1.dataset.data_root={sun80}'
+            ], {'Sun80': (2, 1), 'Sun80-all-refs': (2, 3)})):
+        work = str(tmp_path / config)
+        proc = run_tool('tools/test.py',
+                        osp.join(REPO, 'configs', 'benchmarks', config), ckpt,
+                        '--work-dir', work, '--cfg-options', *options)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        table = json.load(open(osp.join(work, 'results.json')))['results']
+        assert {name: (row['images'], row['references'])
+                for name, row in table.items()} == expected

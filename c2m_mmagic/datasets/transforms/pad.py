@@ -32,8 +32,9 @@ class PadToCommonSize(BaseTransform):
         self.keys = list(keys)
         self.output_keys = list(output_keys or keys)
         if len(self.output_keys) != len(self.keys):
-            raise ValueError('PadToCommonSize: output_keys must name one key '
-                             f'per key, got {self.keys} and {self.output_keys}')
+            raise ValueError(
+                'PadToCommonSize: output_keys must name one key '
+                f'per key, got {self.keys} and {self.output_keys}')
 
     def transform(self, results: dict) -> dict:
         """Pads ``keys`` into ``output_keys``; records ``unpadded_size``."""

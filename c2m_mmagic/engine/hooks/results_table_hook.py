@@ -16,7 +16,8 @@ from mmagic.evaluation.metrics.base_sample_wise_metric import \
 from mmagic.evaluation.metrics.metrics_utils import obtain_data
 from mmagic.registry import HOOKS
 from ...utils import atomic_backend_args, atomic_write
-from .test_outputs import current_dataset_name, current_evaluator
+from .test_outputs import (current_dataset_name, current_evaluator,
+                           reference_names)
 
 BASELINE = 'bicubic'
 
@@ -122,10 +123,12 @@ class ResultsTableHook(Hook):
     def image_row(sample, dataset: str, metrics: list) -> dict:
         """Metric values of one predicted sample and of its bicubic input."""
         data = sample.to_dict()
+        refs = reference_names(sample)
         row = dict(
             dataset=dataset,
             input=osp.basename(sample.metainfo.get('gt_path', '')),
-            reference=osp.basename(sample.metainfo.get('ref_path', '')))
+            reference='+'.join(refs),
+            references=max(1, len(refs)))
         for metric in metrics:
             gt = obtain_data(data, metric.gt_key)
             pred = obtain_data(data['output'], metric.pred_key)
@@ -141,8 +144,8 @@ class ResultsTableHook(Hook):
 
     @staticmethod
     def table(metrics: dict, rows: List[dict]) -> 'OrderedDict[str, dict]':
-        """Per data set: image count, then each metric of the evaluator
-        preceded by bicubic's mean of it."""
+        """Per data set: image count, references per image, then each
+        metric of the evaluator preceded by bicubic's mean of it."""
         by_set = metrics_table(metrics)
         table: 'OrderedDict[str, dict]' = OrderedDict()
         for name in dict.fromkeys([r['dataset'] for r in rows] + list(by_set)):
@@ -150,10 +153,14 @@ class ResultsTableHook(Hook):
             entry = table.setdefault(name, OrderedDict())
             if own:
                 entry['images'] = len(own)
+                counts = sorted({row['references'] for row in own})
+                entry['references'] = counts[0] if len(counts) == 1 else \
+                    f'{counts[0]}-{counts[-1]}'
             for metric, value in by_set.get(name, {}).items():
                 baseline = f'{BASELINE} {metric}'
                 if own and baseline in own[0]:
-                    entry[baseline] = float(np.mean([r[baseline] for r in own]))
+                    entry[baseline] = float(
+                        np.mean([r[baseline] for r in own]))
                 entry[metric] = value
         return table
 

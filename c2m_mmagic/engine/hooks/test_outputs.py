@@ -4,7 +4,7 @@ Works with mmengine's ``TestLoop`` and mmagic's ``MultiTestLoop`` (several
 data sets, one evaluator each, run one after the other).
 """
 import os.path as osp
-from typing import Optional
+from typing import List, Optional
 
 import numpy as np
 import torch
@@ -32,11 +32,10 @@ def several_datasets(runner) -> bool:
     return len(getattr(runner.test_loop, 'dataloaders', None) or []) > 1
 
 
-def file_stem(sample, key: str = 'gt_path') -> Optional[str]:
-    """File name without extension of ``sample.metainfo[key]`` (the input
-    by default; ``img_path`` when there is no ``gt_path``)."""
-    path = sample.metainfo.get(key) or (sample.metainfo.get('img_path')
-                                        if key == 'gt_path' else None)
+def file_stem(sample) -> Optional[str]:
+    """File name without extension of the sample's input (``gt_path``, or
+    ``img_path`` in inference)."""
+    path = sample.metainfo.get('gt_path') or sample.metainfo.get('img_path')
     return osp.splitext(osp.basename(path))[0] if path else None
 
 
@@ -46,3 +45,20 @@ def rgb_image(tensor: torch.Tensor, bgr: bool) -> np.ndarray:
     swaps the channel order)."""
     tensor = tensor.detach().float() / 255.
     return tensor2img(tensor if bgr else tensor.flip(0))
+
+
+def reference_names(sample) -> List[str]:
+    """File names of the sample's references (none for a reference made
+    from the input)."""
+    paths = sample.metainfo.get('ref_path') or []
+    return [osp.basename(p) for p in ([paths] if isinstance(paths, str)
+                                      else paths)]
+
+
+def first_reference(sample) -> torch.Tensor:
+    """(3, H, W) of the sample's (first) reference, at its own size."""
+    ref = sample.ref_img
+    if ref.dim() == 3:
+        return ref
+    h, w = sample.metainfo['ref_sizes'][0]
+    return ref[0, :, :h, :w]

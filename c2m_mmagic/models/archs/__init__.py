@@ -6,6 +6,6 @@ from .vgg_trunk import (ImageNetNormalized, build_vgg_trunk,
 
 __all__ = [
     'ImageNetNormalized', 'build_vgg_trunk', 'load_torchvision_vgg',
-    'log_random_init', 'modulated_deform_conv2d_pytorch', 'torchvision_revise_keys', 'trunk_features',
-    'vgg_layer_names'
+    'log_random_init', 'modulated_deform_conv2d_pytorch',
+    'torchvision_revise_keys', 'trunk_features', 'vgg_layer_names'
 ]

@@ -9,9 +9,8 @@ from typing import Dict, Optional
 import torch
 
 from mmagic.registry import MODELS
-from ..archs import (ImageNetNormalized, build_vgg_trunk,
-                     load_torchvision_vgg, log_random_init, trunk_features,
-                     vgg_layer_names)
+from ..archs import (ImageNetNormalized, build_vgg_trunk, load_torchvision_vgg,
+                     log_random_init, trunk_features, vgg_layer_names)
 
 
 def _drop_own_entries(module, state_dict, prefix, local_metadata):
@@ -66,8 +65,8 @@ class FrobeniusPerceptualLoss(ImageNetNormalized):
     def init_weights(self) -> None:
         """Loads ImageNet VGG19 from ``pretrained`` when given."""
         if self.pretrained is not None:
-            load_torchvision_vgg(self.vgg, 'vgg19', self.pretrained,
-                                 owner=type(self).__name__)
+            load_torchvision_vgg(
+                self.vgg, 'vgg19', self.pretrained, owner=type(self).__name__)
         else:
             log_random_init(type(self).__name__, 'vgg19')
         self._is_init = True
@@ -90,4 +89,3 @@ class FrobeniusPerceptualLoss(ImageNetNormalized):
             torch.linalg.vector_norm(feats_pred[k] - feats_gt[k]) * w
             for k, w in self.layer_weights.items())
         return loss * self.loss_weight
-

@@ -8,7 +8,9 @@
 #   Sun80/input/NNN.jpg, Sun80/ref/NNN_1.jpg
 #   Urban100/input/NNN.png (the bicubic-upsampled LR input is the reference)
 #   Manga109/input/NNN.png, Manga109/ref/NNN_1.png
-# Without a list (ann_file=''), RefSRDataset pairs by its folder protocols:
+# The *-all-refs sets give each input every reference at once (several
+# references per input, no padding). Without a list (ann_file=''),
+# RefSRDataset pairs by its folder protocols:
 # Sun80 the first image of ref/<input name>/, Manga109 the next page of the
 # set, WR-SR and CUFED5 by file name, Urban100 itself.
 _base_ = './refsr_pipelines.py'
@@ -93,6 +95,22 @@ manga109 = refsr_loader(
     data_prefix=dict(gt='input', ref='ref'),
     ref_protocol='next_in_set')
 
+# several references per input at once (the multi-reference option): all
+# five levels of CUFED5, all numbered references of Sun80 (ref/NNN_<n>.jpg)
+cufed5_all_refs = refsr_loader(
+    'CUFED5-all-refs',
+    'CUFED5',
+    {{_base_.several_references_test_pipeline}},
+    data_prefix=dict(gt='', ref=''),
+    filename_tmpl=dict(gt='{}_0'),
+    ref_protocol='all_numbered')
+sun80_all_refs = refsr_loader(
+    'Sun80-all-refs',
+    'Sun80',
+    {{_base_.several_references_test_pipeline}},
+    data_prefix=dict(gt='input', ref='ref'),
+    ref_protocol='all_numbered')
+
 # the paper's table: CUFED5 (level 1), Sun80, Urban100, Manga109, WR-SR
 all_benchmarks = [cufed5, sun80, urban100, manga109, wrsr]
 all_benchmark_metrics = [
@@ -100,6 +118,11 @@ all_benchmark_metrics = [
     for name in ('CUFED5', 'Sun80', 'Urban100', 'Manga109', 'WR-SR')
 ]
 cufed5_metrics = y_metrics('CUFED5')
+# one reference (the release's protocol) beside all of them
+cufed5_single_and_all = [cufed5, cufed5_all_refs]
+cufed5_single_and_all_metrics = [y_metrics('CUFED5'), y_metrics('CUFED5-all-refs')]
+sun80_single_and_all = [sun80, sun80_all_refs]
+sun80_single_and_all_metrics = [y_metrics('Sun80'), y_metrics('Sun80-all-refs')]
 wrsr_metrics = y_metrics('WR-SR')
 sun80_metrics = y_metrics('Sun80')
 urban100_metrics = y_metrics('Urban100')

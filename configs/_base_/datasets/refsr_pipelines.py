@@ -106,6 +106,21 @@ def restoration_test(pad_like_release=True, self_reference=False):
     ]
 
 
+def several_references_test():
+    """The input mod-cropped; one or several references (a list of paths)
+    mod-cropped and stacked (StackReferences), each at its own size; no
+    padding of the input (the release tests one reference only)."""
+    return [
+        load('gt'),
+        dict(type='SetValues', dictionary=dict(scale=scale)),
+        dict(type='ModCrop', key='gt'),
+        load('ref'),
+        dict(type='StackReferences', key='ref', scale=scale),
+    ] + degrade() + [
+        dict(type='PackInputs', meta_keys=['ref_path', 'ref_sizes'])
+    ]
+
+
 def contrastive(flip, seed=None, size=160):
     """Stages 1 and 2: the input resized to size x size, (flipped,) and its
     reference made by the release's random homography."""
@@ -129,18 +144,20 @@ def contrastive(flip, seed=None, size=160):
 train_pipeline = restoration_train(160)
 test_pipeline = restoration_test()
 self_reference_test_pipeline = restoration_test(self_reference=True)
+several_references_test_pipeline = several_references_test()
 contras_train_pipeline = contrastive(flip=True)
 contras_val_pipeline = contrastive(flip=False, seed=0)
 
-# One LR image + one HR reference, any sizes, for mmagic's
-# ImageSuperResolutionInferencer (`img` and `ref`) and tools/inference.py.
+# One LR image + one or several HR references (a list of paths), any sizes,
+# for mmagic's ImageSuperResolutionInferencer (`img` and `ref`) and
+# tools/inference.py.
 demo_pipeline = [
     load('img'),
     load('ref'),
     dict(type='SetValues', dictionary=dict(scale=scale)),
-    dict(type='ModCrop', key='ref'),
+    dict(type='StackReferences', key='ref', scale=scale),
     bicubic('img', 'img_lq', scale),
-    dict(type='PackInputs'),
+    dict(type='PackInputs', meta_keys=['ref_sizes']),
 ]
 
 # The embedded demo (tools/make_demo_data.py) trains stage 3 on CPU-sized

@@ -9,6 +9,6 @@ from .ref_vgg_extractor import RefVGGExtractor
 
 __all__ = [
     'C2Matching', 'C2MatchingDiscriminator', 'C2MatchingNet',
-    'ContrasExtractor', 'ContrasStudent', 'ContrasTeacher', 'CorrespondenceGenerator', 'DynamicAggregation',
-    'RefVGGExtractor'
+    'ContrasExtractor', 'ContrasStudent', 'ContrasTeacher',
+    'CorrespondenceGenerator', 'DynamicAggregation', 'RefVGGExtractor'
 ]

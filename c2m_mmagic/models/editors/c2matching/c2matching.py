@@ -9,12 +9,14 @@ from mmagic.models.editors.srgan import SRGAN
 from mmagic.models.utils import set_requires_grad
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
+from .reference_mosaic import mosaic_layout, place, valid_patches
 from .sample_images import sample_image
 
 
 def pad_to_cover(img: torch.Tensor, height: int, width: int) -> torch.Tensor:
     """Zero-pads (bottom/right) so that ``img`` is at least height×width."""
-    pad_h, pad_w = max(0, height - img.shape[-2]), max(0, width - img.shape[-1])
+    pad_h, pad_w = max(0, height - img.shape[-2]), max(0,
+                                                       width - img.shape[-1])
     if pad_h or pad_w:
         img = F.pad(img, (0, pad_w, 0, pad_h))
     return img
@@ -26,7 +28,10 @@ class C2Matching(SRGAN):
 
     ``inputs`` is the LR image; data samples carry ``ref_img`` (HR reference,
     any size, 0-255 RGB), ``img_lq`` (the LR image bicubic-upsampled with
-    PIL, 0-255, made by the pipeline) and, in training, ``gt_img``. With
+    PIL, 0-255, made by the pipeline) and, in training, ``gt_img``. Several
+    references per input (K of any sizes, ``StackReferences``) are searched
+    as one: each input patch takes its texture from the best of them, with
+    the released weights and no retraining (``reference_mosaic``). With
     ``discriminator`` and ``gan_loss`` it is the GAN variant, without them the
     "-rec" variant (L1 only).
 
@@ -52,6 +57,8 @@ class C2Matching(SRGAN):
         test_cfg (dict, optional): ``max_ref_pixels``: largest reference
             (height × width) accepted outside training; its VGG features
             and the aggregation grow with its area (default 4096²).
+            ``ref_gap``: with several references, the zero columns between
+            them at 1/4 of HR (default 8, i.e. 32 HR pixels).
         init_cfg (dict, optional): mmengine init config.
         data_preprocessor (dict, optional): Pre-processor config.
     """
@@ -109,8 +116,11 @@ class C2Matching(SRGAN):
 
         Args:
             inputs (Tensor): LR images (N, 3, h, w) in [0, 1].
-            data_samples (DataSample): Stacked samples with ``ref_img``
-                (N, 3, Hr, Wr) and ``img_lq`` (N, 3, 4h, 4w), 0-255 RGB.
+            data_samples (DataSample): Stacked samples with ``img_lq``
+                (N, 3, 4h, 4w) and ``ref_img``: (N, 3, Hr, Wr), or
+                (N, K, 3, Hr, Wr) for K references zero-padded to a common
+                size with their sizes in the metainfo ``ref_sizes``
+                (``StackReferences``); 0-255 RGB.
             training (bool): Unused; kept for the SRGAN interface.
 
         Returns:
@@ -123,18 +133,72 @@ class C2Matching(SRGAN):
                     f'pipeline must produce `{pipeline_key}` (see the '
                     'configs\' pipelines)')
         img_lq_up = sample_image(data_samples, 'img_lq', inputs.device)
-        ref = sample_image(data_samples, 'ref_img', inputs.device)
+        refs = self.references(data_samples, inputs.device)
         if not self.training:
-            self.check_test_inputs(inputs, ref)
+            for ref in refs:
+                self.check_test_inputs(inputs, ref)
         with torch.no_grad():
-            feat_in, feat_ref = self.extractor(img_lq_up, ref)
-            pre_offsets = self.correspondence(feat_in, feat_ref)
+            feat_in = self.extractor.feature_extraction_image1(img_lq_up)
+            match_feats = [
+                self.extractor.feature_extraction_image2(ref) for ref in refs
+            ]
             # The released test pads the reference with zeros up to the
             # input's size; VGG features of that padding enter the
             # condition branch, so do the same where the input is larger.
             hr_h, hr_w = img_lq_up.shape[-2:]
-            ref_feats = self.ref_extractor(pad_to_cover(ref, hr_h, hr_w))
+            ref_feats = [
+                self.ref_extractor(pad_to_cover(ref, hr_h, hr_w))
+                for ref in refs
+            ]
+            if len(refs) == 1:
+                feat_ref, ref_valid, ref_feats = match_feats[0], None, \
+                    ref_feats[0]
+            else:
+                feat_ref, ref_valid, ref_feats = self.mosaic(
+                    match_feats, ref_feats)
+            pre_offsets = self.correspondence(feat_in, feat_ref, ref_valid)
         return self.generator(inputs, pre_offsets, ref_feats)
+
+    def references(self, data_samples: DataSample,
+                   device: torch.device) -> List[torch.Tensor]:
+        """The references of the batch, each (N, 3, Hr_k, Wr_k) in [0, 1]."""
+        ref = sample_image(data_samples, 'ref_img', device)
+        if ref.dim() == 4:
+            return [ref]
+        sizes = data_samples.metainfo.get('ref_sizes')
+        if not sizes or any(list(s) != list(sizes[0]) for s in sizes):
+            raise ValueError(
+                'C2Matching: several references per input need their sizes '
+                '(metainfo `ref_sizes`, from StackReferences), the same for '
+                'every sample of a batch')
+        return [ref[:, k, :, :h, :w] for k, (h, w) in enumerate(sizes[0])]
+
+    def mosaic(self, match_feats: List[torch.Tensor],
+               ref_feats: List[Dict[str, torch.Tensor]]):
+        """Several references as one search space (``reference_mosaic``).
+
+        Args:
+            match_feats (list[Tensor]): Matching features of each reference,
+                (N, C, Hr_k/4, Wr_k/4).
+            ref_feats (list[dict]): VGG19 features of each reference, by
+                layer.
+
+        Returns:
+            tuple: the matching canvas (N, C, H, W), its valid patches
+            (N, H-2, W-2) and the VGG19 canvases by layer.
+        """
+        scales = self.correspondence.scales
+        coarse = next(layer for layer, s in scales.items() if s == 1)
+        layout = mosaic_layout([f[coarse].shape[-2:] for f in ref_feats],
+                               (self.test_cfg or {}).get('ref_gap', 8))
+        feat_ref = place(match_feats, layout, 1)
+        valid = valid_patches([f.shape[-2:] for f in match_feats], layout,
+                              feat_ref.shape[0], feat_ref.device)
+        canvases = {
+            layer: place([f[layer] for f in ref_feats], layout, scale)
+            for layer, scale in scales.items()
+        }
+        return feat_ref, valid, canvases
 
     def check_test_inputs(self, img: torch.Tensor, ref: torch.Tensor) -> None:
         """Refuses a reference over the pixel budget and non-finite images."""
@@ -156,8 +220,7 @@ class C2Matching(SRGAN):
                           **kwargs) -> DataSample:
         """mmagic's inference, with the output on the uint8 grid (0-255
         integers, BGR) and cropped to ``unpadded_size`` where given."""
-        predictions = super().forward_inference(inputs, data_samples,
-                                                **kwargs)
+        predictions = super().forward_inference(inputs, data_samples, **kwargs)
         pred = predictions.pred_img.round()
         sizes = data_samples.metainfo.get('unpadded_size') \
             if data_samples is not None else None

@@ -1,5 +1,5 @@
 """Correspondence generation of C²-Matching (spec §5.1), batched."""
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -48,10 +48,12 @@ def _patch_correlation(pixel_corr: torch.Tensor, rows: int,
     return corr
 
 
-def match_patches(feat_in: torch.Tensor,
-                  feat_ref: torch.Tensor,
-                  chunk_elements: int = 2**26) -> Tuple[torch.Tensor,
-                                                        torch.Tensor]:
+def match_patches(
+        feat_in: torch.Tensor,
+        feat_ref: torch.Tensor,
+        chunk_elements: int = 2**26,
+        ref_valid: Optional[torch.Tensor] = None
+) -> Tuple[torch.Tensor, torch.Tensor]:
     """Best reference 3×3 patch for every input 3×3 patch (stride 1).
 
     The score is the inner product of the input patch with the reference
@@ -69,6 +71,9 @@ def match_patches(feat_in: torch.Tensor,
         chunk_elements (int): Upper bound on the elements of one band's
             pixel correlation (N × input rows × w × reference rows × wr);
             bounds memory.
+        ref_valid (Tensor, optional): (N, hr-2, wr-2) bool, the reference
+            patches that may be matched (e.g. those inside one of several
+            references laid side by side); the others are never chosen.
 
     Returns:
         tuple[Tensor]: ``index`` (N, h-2, w-2) int64, row-major index into the
@@ -88,8 +93,8 @@ def match_patches(feat_in: torch.Tensor,
     # square-ish bands: N·(rows + 2)·w·(ref rows + 2)·wr <= budget
     side = int((chunk_elements / (n * w * wr))**0.5) - 2
     in_rows = _clamp(side, grid_h)
-    ref_rows = _clamp(
-        chunk_elements // (n * w * (in_rows + 2) * wr) - 2, ref_grid_h)
+    ref_rows = _clamp(chunk_elements // (n * w * (in_rows + 2) * wr) - 2,
+                      ref_grid_h)
 
     scores, indices = [], []
     for y0 in range(0, grid_h, in_rows):
@@ -103,6 +108,9 @@ def match_patches(feat_in: torch.Tensor,
                                               r1 - r0 + PATCH - 1, wr)
             corr = _patch_correlation(pixel_corr, y1 - y0, r1 - r0)
             corr.mul_(inv_norm[:, None, None, r0:r1])
+            if ref_valid is not None:
+                corr.masked_fill_(~ref_valid[:, None, None, r0:r1],
+                                  float('-inf'))
             score, index = corr.reshape(n, (y1 - y0) * grid_w, -1).max(2)
             index = index + r0 * ref_grid_w
             if best_score is None:
@@ -114,8 +122,8 @@ def match_patches(feat_in: torch.Tensor,
         scores.append(best_score)
         indices.append(best_index)
     shape = (n, grid_h, grid_w)
-    return (torch.cat(indices, 1).view(shape),
-            torch.cat(scores, 1).view(shape))
+    return (torch.cat(indices, 1).view(shape), torch.cat(scores,
+                                                         1).view(shape))
 
 
 def index_to_flow(index: torch.Tensor, ref_width: int,
@@ -139,8 +147,8 @@ def index_to_flow(index: torch.Tensor, ref_width: int,
         indexing='ij')
     flow = torch.stack((index % grid_w - xs, index // grid_w - ys), dim=-1)
     h, w = out_size
-    flow = F.pad(flow.float(), (0, 0, 0, w - index.shape[2], 0,
-                                h - index.shape[1]))
+    flow = F.pad(flow.float(),
+                 (0, 0, 0, w - index.shape[2], 0, h - index.shape[1]))
     return flow
 
 
@@ -188,16 +196,22 @@ class CorrespondenceGenerator(BaseModule):
                  scales: Dict[str, int] = None) -> None:
         super().__init__()
         if chunk_elements < 1:
-            raise ValueError(f'chunk_elements must be >= 1, got {chunk_elements}')
+            raise ValueError(
+                f'chunk_elements must be >= 1, got {chunk_elements}')
         self.chunk_elements = chunk_elements
         self.scales = scales or dict(relu3_1=1, relu2_1=2, relu1_1=4)
 
     @torch.no_grad()
-    def forward(self, feat_in: torch.Tensor,
-                feat_ref: torch.Tensor) -> Dict[str, torch.Tensor]:
+    def forward(self,
+                feat_in: torch.Tensor,
+                feat_ref: torch.Tensor,
+                ref_valid: Optional[torch.Tensor] = None
+                ) -> Dict[str, torch.Tensor]:
         """Args:
             feat_in (Tensor): Student features of ``img_lq_up`` (N, C, h, w).
             feat_ref (Tensor): Student features of ``ref`` (N, C, hr, wr).
+            ref_valid (Tensor, optional): (N, hr-2, wr-2) bool, reference
+                patches that may be matched (see :func:`match_patches`).
 
         Returns:
             dict[str, Tensor]: Pre-offsets per VGG layer, each
@@ -207,7 +221,8 @@ class CorrespondenceGenerator(BaseModule):
         with torch.autocast(feat_in.device.type, enabled=False):
             feat_in = l2_normalize_channels(feat_in.float())
             feat_ref = l2_normalize_channels(feat_ref.float())
-            index, _ = match_patches(feat_in, feat_ref, self.chunk_elements)
+            index, _ = match_patches(feat_in, feat_ref, self.chunk_elements,
+                                     ref_valid)
         flow = index_to_flow(index, feat_ref.shape[-1], feat_in.shape[-2:])
         return {
             name: shifted_offsets(flow, scale)

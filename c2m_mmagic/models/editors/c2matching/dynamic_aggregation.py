@@ -86,7 +86,8 @@ class DynamicAggregation(ModulatedDeformConv2d):
         out = self.conv_offset_mask(cond)
         o1, o2, mask = torch.chunk(out, 3, dim=1)
         learned = torch.cat((o1, o2), dim=1)
-        if self.offset_warn_threshold is not None and not torch.jit.is_tracing():
+        if self.offset_warn_threshold is not None and not torch.jit.is_tracing(
+        ):
             mean_abs = learned.detach().abs().mean()
             if mean_abs > self.offset_warn_threshold:
                 print_log(

@@ -33,7 +33,8 @@ class RefVGGExtractor(ImageNetNormalized):
         self.pretrained = pretrained
         unknown = set(self.layers) - set(vgg_layer_names('vgg19'))
         if unknown:
-            raise ValueError(f'RefVGGExtractor: unknown layers {sorted(unknown)}')
+            raise ValueError(
+                f'RefVGGExtractor: unknown layers {sorted(unknown)}')
         names = [n for n in vgg_layer_names('vgg19') if n in self.layers]
         self.vgg_net = build_vgg_trunk('vgg19', names[-1])
         self.requires_grad_(False)
@@ -41,8 +42,11 @@ class RefVGGExtractor(ImageNetNormalized):
     def init_weights(self) -> None:
         """Loads the ImageNet VGG19 weights from ``pretrained``."""
         if self.pretrained is not None:
-            load_torchvision_vgg(self.vgg_net, 'vgg19', self.pretrained,
-                                 owner=type(self).__name__)
+            load_torchvision_vgg(
+                self.vgg_net,
+                'vgg19',
+                self.pretrained,
+                owner=type(self).__name__)
         else:
             log_random_init(type(self).__name__, 'vgg19')
         if self.init_cfg is not None:
@@ -58,4 +62,3 @@ class RefVGGExtractor(ImageNetNormalized):
             relu3_1 (N, 256, H/4, W/4).
         """
         return trunk_features(self.vgg_net, self.normalize(img), self.layers)
-

@@ -6,8 +6,9 @@ from mmagic.structures import DataSample
 
 def sample_image(data_samples: DataSample, key: str,
                  device: torch.device) -> torch.Tensor:
-    """A raw 0-255 image field (e.g. ``ref_img``) as float (N, 3, H, W) in
-    [0, 1] on ``device``.
+    """A raw 0-255 image field (e.g. ``ref_img``) of stacked samples as float
+    in [0, 1] on ``device``: (N, 3, H, W), or (N, K, 3, H, W) for K images
+    per sample; a lone (3, H, W) image gets its batch dimension.
 
     Raises:
         KeyError: When the samples lack ``key``.
@@ -16,4 +17,4 @@ def sample_image(data_samples: DataSample, key: str,
         raise KeyError(f'data samples lack `{key}`: the pipeline must '
                        'produce it')
     img = data_samples.get(key).float().to(device) / 255.
-    return img if img.dim() == 4 else img.unsqueeze(0)
+    return img.unsqueeze(0) if img.dim() == 3 else img

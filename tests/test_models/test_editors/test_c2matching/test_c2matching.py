@@ -183,3 +183,43 @@ def test_discriminator_steps_first_and_the_generator_meets_it_updated():
     assert abs(updated - stale) > 1e-3 * abs(stale)  # the step mattered
     assert float(log['loss_gan']) == pytest.approx(updated, rel=1e-5)
     assert {'loss_d_real', 'loss_d_fake', 'loss_gp'} <= set(log)
+
+
+def several_references_batch(gt, refs):
+    """One sample with K references stacked as StackReferences packs them."""
+    import torch.nn.functional as F
+    batch = make_batch(gt, refs[0], n=1)
+    height = max(r.shape[0] for r in refs)
+    width = max(r.shape[1] for r in refs)
+    stacked = [
+        F.pad(torch.from_numpy(np.ascontiguousarray(r)).permute(2, 0, 1),
+              (0, width - r.shape[1], 0, height - r.shape[0])) for r in refs
+    ]
+    sample = batch['data_samples'][0]
+    sample.ref_img = torch.stack(stacked)
+    sample.set_metainfo(dict(ref_sizes=[r.shape[:2] for r in refs]))
+    return batch
+
+
+def test_copies_of_one_reference_give_the_single_reference_output():
+    """The multi-reference option: K copies of a reference search the same
+    patches and sample the same features (the first copy wins ties)."""
+    cfg = model_cfg('c2matching-rec_cufed.py')
+    model = MODELS.build(cfg.model).eval()
+    model.extractor.init_weights()  # the same random branches
+    for name in ('small', 'medium', 'large'):  # a few pixels of learned offset
+        torch.nn.init.normal_(
+            getattr(model.generator, f'{name}_dyn_agg').conv_offset_mask.weight,
+            std=1e-3)
+    gt, ref = real_pair((64, 96))
+    ref = ref[:56, :84]  # another size than the input
+    outputs = []
+    for batch in (make_batch(gt, ref, n=1),
+                  several_references_batch(gt, [ref, ref, ref])):
+        batch = model.data_preprocessor(batch, False)
+        with torch.no_grad():
+            outputs.append(
+                model(batch['inputs'], batch['data_samples'], mode='tensor'))
+    as_uint8 = [(o.clamp(0, 1) * 255).round() for o in outputs]
+    assert (as_uint8[0] - as_uint8[1]).abs().le(1).float().mean() >= 0.995
+    torch.testing.assert_close(outputs[1], outputs[0], rtol=1e-4, atol=1e-4)
