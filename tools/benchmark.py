@@ -13,7 +13,7 @@ import os.path as osp
 import resource
 import statistics
 import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
@@ -85,7 +85,8 @@ def torchvision_mdcn(x, offset, mask, weight, bias, stride, padding, dilation,
                          mask)
 
 
-def build_model(impl: str, device: torch.device, blocks: int):
+def build_model(impl: str, device: torch.device, blocks: int,
+                chunk_elements: Optional[int] = None):
     """Stage-3 GAN model from configs/c2matching_cufed.py, random weights."""
     init_default_scope('mmagic')
     from mmagic.registry import MODELS
@@ -96,6 +97,8 @@ def build_model(impl: str, device: torch.device, blocks: int):
     cfg.model.generator.num_blocks = blocks
     cfg.model.generator.offset_warn_threshold = None
     cfg.model.train_cfg.pixel_init = 0
+    if chunk_elements:
+        cfg.model.correspondence.chunk_elements = chunk_elements
     model = MODELS.build(cfg.model)
     if impl == 'reference':
         model.correspondence = ReferenceCorrespondence()
@@ -139,12 +142,12 @@ def run(impl: str, what: str, size, device, args) -> Dict[str, float]:
     h, w = size
     if what == 'matching':
         gen = ReferenceCorrespondence() if impl == 'reference' else \
-            CorrespondenceGenerator()
+            CorrespondenceGenerator(args.chunk_elements or 2**26)
         feat_in = torch.randn(1, 256, h // 4, w // 4, device=device)
         feat_ref = torch.randn(1, 256, h // 4, w // 4, device=device)
         return timed(lambda: gen(feat_in, feat_ref), device, args.warmup,
                      args.repeat)
-    model, cfg = build_model(impl, device, args.blocks)
+    model, cfg = build_model(impl, device, args.blocks, args.chunk_elements)
     if what == 'inference':
         from mmagic.structures import DataSample
         model.eval()
@@ -189,6 +192,8 @@ def measure(impl: str, what: str, size, refs: int, device,
     """One row of the table: the measurement, or the error that stopped
     it (out of memory)."""
     row = dict(what=what, size=f'{size[0]}x{size[1]}', impl=impl, refs=refs)
+    if impl == 'fast' and args.chunk_elements:
+        row['chunk_elements'] = args.chunk_elements
     try:
         row.update(run(impl, what, size, device,
                        argparse.Namespace(**{**vars(args), 'refs': refs})))
@@ -200,6 +205,12 @@ def measure(impl: str, what: str, size, refs: int, device,
         f'{row["median_ms"]:10.1f} ms  peak {row["peak_gib"]:.2f} GiB'
         if 'error' not in row else row['error']), flush=True)
     return row
+
+
+def write_json(path: str, device_name: str, rows: List[dict]) -> None:
+    from c2m_mmagic.utils import atomic_write
+    text = json.dumps(dict(device=device_name, results=rows), indent=2)
+    atomic_write(path, lambda f: f.write(text), binary=False)
 
 
 def parse_size(text: str):
@@ -242,19 +253,27 @@ def main() -> None:
         '160x160)')
     parser.add_argument(
         '--blocks', type=int, default=16, help='residual blocks per stage')
+    parser.add_argument(
+        '--chunk-elements',
+        type=int,
+        help='memory budget of one matching band of the fast path '
+        '(default: the config\'s, 2**26)')
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--json', help='write the results here')
     args = parser.parse_args()
     device = torch.device(args.device)
+    device_name = torch.cuda.get_device_name() if device.type == 'cuda' \
+        else 'cpu'
     rows: List[dict] = []
     for what in args.what:
         for size in [args.train_size] if what == 'train' else args.size:
             for refs in args.refs if what == 'inference' else [1]:
                 for impl in args.impl:
                     rows.append(measure(impl, what, size, refs, device, args))
-    device_name = torch.cuda.get_device_name() if device.type == 'cuda' \
-        else 'cpu'
+                    if args.json:  # after each row: a run cut short keeps
+                        # the rows it measured
+                        write_json(args.json, device_name, rows)
     print(f'\n| what | size | refs | impl | median ms | peak GiB | '
           f'speed-up |\n|---|---|---|---|---|---|---|  ({device_name}, '
           f'{torch.get_num_threads()} threads)')
@@ -272,10 +291,6 @@ def main() -> None:
             if base else ''
         print(f'{label} {row["median_ms"]:.1f} | {row["peak_gib"]:.2f} | '
               f'{speedup} |')
-    if args.json:
-        from c2m_mmagic.utils import atomic_write
-        text = json.dumps(dict(device=device_name, results=rows), indent=2)
-        atomic_write(args.json, lambda f: f.write(text), binary=False)
 
 
 if __name__ == '__main__':

@@ -88,7 +88,7 @@ def sr_rows(results: dict) -> Dict[str, dict]:
         row = results[key]
         rows[name] = {
             'images': row['images'],
-            'references': row['references'],
+            'refs per input': row['references'],
             'bicubic PSNR': row['bicubic PSNR'],
             'C2-Matching PSNR': row['PSNR'],
             'gain dB': row['PSNR'] - row['bicubic PSNR'],

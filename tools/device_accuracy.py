@@ -48,6 +48,7 @@ def matching_agreement(device: torch.device, size) -> dict:
     extractor = ContrasExtractor()
     extractor.init_weights()
     gt, ref = real_pair(size)
+
     def to_tensor(img):
         return torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255.
 
@@ -65,8 +66,22 @@ def matching_agreement(device: torch.device, size) -> dict:
         ok=agree >= 0.995)
 
 
+def agreement(cpu_out: np.ndarray, out: np.ndarray) -> dict:
+    """Share of pixels of ``out`` within one grey level of ``cpu_out``."""
+    diff = np.abs(cpu_out.astype(int) - out.astype(int))
+    within = float((diff <= 1).mean())
+    return dict(
+        pixels=int(diff.size),
+        within_one_level=within,
+        max_difference=int(diff.max()),
+        target=0.995,
+        ok=within >= 0.995)
+
+
 def device_vs_cpu(device: torch.device, size) -> dict:
-    """Share of output pixels within one grey level of the CPU output."""
+    """Share of output pixels within one grey level of the CPU output, with
+    PyTorch's defaults (on CUDA: TF32 convolutions) and, on CUDA, with TF32
+    off everywhere."""
     from PIL import Image
 
     from c2m_mmagic.apis import RefSRInferencer
@@ -78,19 +93,24 @@ def device_vs_cpu(device: torch.device, size) -> dict:
         Image.fromarray(gt).resize(
             (w // 4, h // 4), Image.BICUBIC).save(osp.join(folder, 'lr.png'))
         Image.fromarray(ref).save(osp.join(folder, 'ref.png'))
-        outs = [
-            RefSRInferencer(config, ckpt, str(d)).restore(
+
+        def restore(on):
+            return RefSRInferencer(config, ckpt, str(on)).restore(
                 osp.join(folder, 'lr.png'), osp.join(folder, 'ref.png'))
-            for d in ('cpu', device)
-        ]
-    diff = np.abs(outs[0].astype(int) - outs[1].astype(int))
-    within = float((diff <= 1).mean())
-    return dict(
-        pixels=int(diff.size),
-        within_one_level=within,
-        max_difference=int(diff.max()),
-        target=0.995,
-        ok=within >= 0.995)
+
+        cpu_out = restore('cpu')
+        result = agreement(cpu_out, restore(device))
+        if device.type == 'cuda':
+            flags = (torch.backends.cudnn.allow_tf32,
+                     torch.backends.cuda.matmul.allow_tf32)
+            torch.backends.cudnn.allow_tf32 = False
+            torch.backends.cuda.matmul.allow_tf32 = False
+            try:
+                result['without_tf32'] = agreement(cpu_out, restore(device))
+            finally:
+                (torch.backends.cudnn.allow_tf32,
+                 torch.backends.cuda.matmul.allow_tf32) = flags
+    return result
 
 
 def main() -> None:

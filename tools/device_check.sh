@@ -2,21 +2,28 @@
 # The CUDA checks of c2m_mmagic in one run, each step in its own time budget:
 #   env       versions, device
 #   tests     the CUDA tests (pytest -m gpu)
-#   bench     tools/benchmark.py: matching and inference at 332x500, 1024x1024
-#             and 2048x2048, a stage-3 training step (batch 9, 160x160); fast
-#             and reference, medians, peak memory
+#   bench     tools/benchmark.py: a stage-3 training step (batch 9, 160x160),
+#             inference and matching at 332x500, 1024x1024 and 2048x2048;
+#             fast and reference, medians, peak memory
+#   bands     the fast matching with 4x larger bands (2**28 elements)
 #   accuracy  tools/device_accuracy.py: matching vs a float64 brute force,
 #             device output vs CPU output
 #   amp       200 stage-3 steps on the demo data with --amp and in fp32,
 #             loss curves compared (tools/compare_loss_curves.py)
+#   ddp       10 steps launched by torch.distributed.run (NCCL, one process)
 #   summary   summary.md from the JSON files
 # A failing or timed-out step is recorded and the next one runs; the exit
-# status is that of the worst step.
+# status is that of the worst step. The budgets (575 s with the install) are
+# about 1.5x what each step took on an H200 (docs/device_runs/), whose
+# processes spend about 20 s importing mmagic: run it with the device tool's
+# timeout_s=600.
 #
 # Usage:
 #   bash tools/device_check.sh --prepare       # here: fill .whl/ for the GPU image
 #   bash tools/device_check.sh [--out DIR]     # on the GPU machine
 #   bash tools/device_check.sh --short [--out DIR]   # CPU rehearsal, small sizes
+#   options: --only tests,amp,summary (those steps alone),
+#            --size 2048x2048,1024x1024 (the bench sizes)
 #
 # The GPU image has Python 3.12, torch 2.11+cu130, numpy 2, transformers 5 and
 # huggingface_hub 1.x but no mmcv, mmengine, mmagic or diffusers: --prepare
@@ -24,17 +31,24 @@
 # pure-Python wheels it lacks into .whl/ (ignored by git; name it in the device
 # tool's carry), and the run installs them into /tmp/site. The plugin runs
 # from the checkout on today's stack (c2m_mmagic.compat).
-# Output: DIR (default: $OUT when set, else work_dirs/device_check).
+# Output: DIR (default: $OUT when set, else work_dirs/device_check) holds at
+# most 8 files: steps.txt, env.json, bench.json, bench_bands.json,
+# accuracy.json, amp.json, summary.md and logs.tar.gz (every step's log);
+# demo data and training runs go to a temporary folder.
 set -uo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 MODE=full
+ONLY=""  # ,STEP,STEP, to run only those steps (a rerun of what failed)
+SIZE_OVERRIDE=""
 OUT_DIR="${OUT:-work_dirs/device_check}"
 while [ $# -gt 0 ]; do
     case "$1" in
         --prepare) MODE=prepare; shift ;;
         --short) MODE=short; shift ;;
         --out) OUT_DIR="$2"; shift 2 ;;
+        --only) ONLY=",$2,"; shift 2 ;;
+        --size) SIZE_OVERRIDE="$2"; shift 2 ;;
         -h|--help) sed -n 2,28p "$0"; exit 0 ;;
         *) echo "[device_check] unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -47,7 +61,8 @@ DEVICE_WHEELS=(
     termcolor==3.3.0 yapf==0.43.0 platformdirs==4.14.8 setuptools==80.10.2
     albumentations==2.0.8 albucore==0.0.24 stringzilla==5.3.2 simsimd==6.5.16
     controlnet_aux==0.0.10 lpips==0.1.4 resize-right==0.0.2
-    importlib_metadata==10.2.0
+    importlib_metadata==10.2.0 pydantic==2.14.4 pydantic_core==2.50.5
+    annotated-types==0.8.0 typing-inspection==0.4.5
 )
 
 if [ "$MODE" = prepare ]; then
@@ -63,36 +78,47 @@ fi
 
 mkdir -p "$OUT_DIR"
 OUT_DIR="$(cd "$OUT_DIR" && pwd)"
+# logs, demo data and training runs: apart from the results, which stay few
+# (the device tool brings back at most 8 files)
+WORK="${C2M_DEVICE_WORK:-$(mktemp -d /tmp/c2m_device_check.XXXX)}"
+mkdir -p "$WORK/logs"
 PY="${PY:-python3}"
 if [ -d .whl ] && ! "$PY" -c 'import mmcv, mmengine, mmagic' 2>/dev/null; then
     "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir \
         --upgrade --target /tmp/site .whl/*.whl || exit 1
-    export PYTHONPATH="/tmp/site:$REPO${PYTHONPATH:+:$PYTHONPATH}"
+    export PYTHONPATH="/tmp/site${PYTHONPATH:+:$PYTHONPATH}"
     du -sh .whl | sed 's/^/[device_check] carried wheels: /'
 fi
-export PYTHONUNBUFFERED=1
+export PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 
 if [ "$MODE" = short ]; then
     DEVICE=cpu; SIZES=(64x96); TRAIN=(--train-size 48x48 --batch 2 --blocks 1)
-    REPEAT=(--warmup 0 --repeat 1); ACC_SIZE=(48 64); AMP_STEPS=4; AMP=""
+    REPEAT=(--warmup 0 --repeat 1); BAND_SIZES=(64x96); ACC_SIZE=(48 64)
+    AMP_STEPS=4; AMP=""; DDP_STEPS=0
 else
     DEVICE=cuda; SIZES=(332x500 1024x1024 2048x2048); TRAIN=()
-    REPEAT=(--warmup 2 --repeat 5); ACC_SIZE=(160 240); AMP_STEPS=200; AMP=--amp
+    REPEAT=(--warmup 1 --repeat 3); BAND_SIZES=(1024x1024 2048x2048)
+    ACC_SIZE=(160 240); AMP_STEPS=200; AMP=--amp; DDP_STEPS=10
 fi
+[ -n "$SIZE_OVERRIDE" ] && read -r -a SIZES <<< "${SIZE_OVERRIDE//,/ }"
 STATUS=0
-step() {  # step NAME SECONDS COMMAND... ; output in $OUT_DIR/NAME.log
+step() {  # step NAME SECONDS COMMAND... ; output in $WORK/logs/NAME.log
     local name=$1 budget=$2 rc start
     shift 2
+    if [ -n "$ONLY" ] && [[ "$ONLY" != *",$name,"* ]]; then return 0; fi
     start=$(date +%s)
-    timeout "$budget" "$@" > "$OUT_DIR/$name.log" 2>&1
+    timeout "$budget" "$@" > "$WORK/logs/$name.log" 2>&1
     rc=$?
+    echo "== $name: last lines of its log"
+    tail -n 12 "$WORK/logs/$name.log" | cut -c1-200
     echo "$name rc=$rc seconds=$(( $(date +%s) - start )) budget=$budget" | tee -a "$OUT_DIR/steps.txt"
+    tar -czf "$OUT_DIR/logs.tar.gz" -C "$WORK" logs
     [ $rc -gt $STATUS ] && STATUS=$rc
     return 0
 }
 : > "$OUT_DIR/steps.txt"
 
-step env 60 "$PY" - <<EOF
+step env 30 "$PY" - <<EOF
 import json, platform, torch, numpy, mmcv, mmengine, c2m_mmagic, mmagic
 from mmcv.ops import modulated_deform_conv2d  # noqa: F401
 import transformers, huggingface_hub
@@ -105,30 +131,44 @@ info = dict(python=platform.python_version(), torch=torch.__version__,
 print(json.dumps(info, indent=2))
 json.dump(info, open('$OUT_DIR/env.json', 'w'), indent=2)
 EOF
-step tests 150 "$PY" -m pytest -q -m gpu -p no:cacheprovider tests
-step bench 300 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast reference \
-    --what matching inference train --size "${SIZES[@]}" "${TRAIN[@]}" "${REPEAT[@]}" \
-    --json "$OUT_DIR/bench.json"
-step accuracy 120 "$PY" tools/device_accuracy.py --device "$DEVICE" \
+step tests 50 "$PY" -m pytest -q -m gpu -p no:cacheprovider tests
+# training first, then inference (small to large), then matching alone
+step bench 130 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast reference \
+    --what train inference matching --size "${SIZES[@]}" "${TRAIN[@]}" \
+    "${REPEAT[@]}" --json "$OUT_DIR/bench.json"
+step bands 40 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
+    --what matching --size "${BAND_SIZES[@]}" --chunk-elements $((2**28)) \
+    "${REPEAT[@]}" --json "$OUT_DIR/bench_bands.json"
+step accuracy 75 "$PY" tools/device_accuracy.py --device "$DEVICE" \
     --size "${ACC_SIZE[@]}" --json "$OUT_DIR/accuracy.json"
-amp_run() {  # amp_run NAME [--amp]: stage 3 of the demo, random matching net
-    "$PY" tools/train.py configs/c2matching/c2matching-rec_demo.py \
-        --work-dir "$OUT_DIR/work/$1" "${@:2}" --cfg-options \
-        train_dataloader.dataset.data_root="$OUT_DIR/demo/CUFED" \
-        val_dataloader.dataset.data_root="$OUT_DIR/demo/CUFED5" \
-        model.extractor.init_cfg=None train_cfg.max_iters=$AMP_STEPS \
+demo_train() {  # demo_train NAME STEPS COMMAND...: stage 3 of the demo with
+    # a random matching net, no validation, no checkpoints
+    local name=$1 steps=$2
+    shift 2
+    "$@" --work-dir "$WORK/work/$name" --cfg-options \
+        train_dataloader.dataset.data_root="$WORK/demo/CUFED" \
+        val_dataloader.dataset.data_root="$WORK/demo/CUFED5" \
+        model.extractor.init_cfg=None train_cfg.max_iters="$steps" \
         train_cfg.val_interval=100000 default_hooks.checkpoint.interval=100000 \
         default_hooks.logger.interval=1 "param_scheduler.generator=[]"
 }
+REC_DEMO=configs/c2matching/c2matching-rec_demo.py
 amp_check() {
-    "$PY" tools/make_demo_data.py --out "$OUT_DIR/demo" &&
-    amp_run fp32 && amp_run amp $AMP &&
-    "$PY" tools/compare_loss_curves.py "$OUT_DIR/work/fp32" "$OUT_DIR/work/amp" \
+    "$PY" tools/make_demo_data.py --out "$WORK/demo" &&
+    demo_train fp32 "$AMP_STEPS" "$PY" tools/train.py $REC_DEMO &&
+    demo_train amp "$AMP_STEPS" "$PY" tools/train.py $REC_DEMO $AMP &&
+    "$PY" tools/compare_loss_curves.py "$WORK/work/fp32" "$WORK/work/amp" \
         --key loss_pix --json "$OUT_DIR/amp.json"
 }
-export -f amp_run amp_check
-export PY OUT_DIR AMP AMP_STEPS
-step amp 240 bash -c amp_check
-step summary 60 "$PY" tools/device_summary.py "$OUT_DIR"
-cat "$OUT_DIR/steps.txt"
+ddp_check() {  # one process over NCCL, launched as tools/dist_train.sh does
+    demo_train ddp "$DDP_STEPS" "$PY" -m torch.distributed.run \
+        --nproc_per_node=1 --master_port=29517 tools/train.py $REC_DEMO \
+        --launcher pytorch
+}
+export -f demo_train amp_check ddp_check
+export PY OUT_DIR WORK AMP AMP_STEPS DDP_STEPS REC_DEMO
+step amp 160 bash -c amp_check
+[ "$DDP_STEPS" -gt 0 ] && step ddp 45 bash -c ddp_check
+step summary 30 "$PY" tools/device_summary.py "$OUT_DIR"
+echo "[device_check] logs: $OUT_DIR/logs.tar.gz (work: $WORK)"
 exit $STATUS

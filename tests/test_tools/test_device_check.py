@@ -5,6 +5,7 @@ import os
 import os.path as osp
 import subprocess
 import sys
+import tarfile
 
 from helpers import REPO
 
@@ -19,8 +20,13 @@ def test_short_run_writes_every_result(tmp_path):
     steps = open(osp.join(out, 'steps.txt')).read()
     assert proc.returncode == 0, steps + proc.stdout[-2000:] + \
         proc.stderr[-2000:]
-    for step in ('env', 'tests', 'bench', 'accuracy', 'amp', 'summary'):
+    names = ('env', 'tests', 'bench', 'bands', 'accuracy', 'amp', 'summary')
+    for step in names:
         assert f'{step} rc=0' in steps, steps
+    # the device tool brings back at most 8 files: the logs travel as one
+    assert len(os.listdir(out)) <= 8, os.listdir(out)
+    with tarfile.open(osp.join(out, 'logs.tar.gz')) as logs:
+        assert {f'logs/{n}.log' for n in names} <= set(logs.getnames())
     bench = json.load(open(osp.join(out, 'bench.json')))
     assert {(r['what'], r['impl']) for r in bench['results']} == {
         (w, i) for w in ('matching', 'inference', 'train')

@@ -8,6 +8,9 @@ from mmengine.logging import print_log
 from ...archs import modulated_deform_conv2d_pytorch
 
 KERNEL_POINTS = 9  # 3x3
+# mmcv's DCNv2 kernels index the per-sample column buffer (C·9·H·W) with
+# 32-bit ints: beyond this they read out of bounds (seen on CUDA at 2048²)
+MAX_COLUMN_ELEMENTS = 2**31 - 1
 
 
 def combine_offsets(learned: torch.Tensor, pre_offset: torch.Tensor,
@@ -31,6 +34,61 @@ def combine_offsets(learned: torch.Tensor, pre_offset: torch.Tensor,
     return learned + pre_yx.reshape(n, -1, h, w).to(learned.dtype)
 
 
+def deform_group_parts(channels: int, deform_groups: int, height: int,
+                       width: int, max_elements: int) -> int:
+    """Fewest parts, a divisor of ``deform_groups``, into which the input
+    channels split so that each part's column buffer (C/parts·9·H·W) stays
+    within ``max_elements``."""
+    for parts in range(1, deform_groups + 1):
+        if deform_groups % parts == 0 and (channels // parts * KERNEL_POINTS *
+                                           height * width <= max_elements):
+            return parts
+    raise ValueError(
+        f'a deformable conv over {height}x{width} is too large: even one '
+        f'deform group of {channels // deform_groups} channels exceeds '
+        f'{max_elements} column elements')
+
+
+def deform_conv_in_parts(deform_conv, x: torch.Tensor, offset: torch.Tensor,
+                         mask: torch.Tensor, weight: torch.Tensor,
+                         bias: torch.Tensor, deform_groups: int,
+                         parts: int) -> torch.Tensor:
+    """A 3×3 stride-1 DCNv2 as the sum of ``parts`` DCNs over consecutive
+    deform groups (their input channels, offsets and mask channels, and
+    weight columns); the bias is added once.
+
+    Args:
+        deform_conv: mmcv's ``modulated_deform_conv2d`` signature.
+        x (Tensor): (N, C, H, W).
+        offset (Tensor): (N, 2*G*9, H, W).
+        mask (Tensor): (N, G*9, H, W).
+        weight (Tensor): (C_out, C, 3, 3).
+        bias (Tensor): (C_out,).
+        deform_groups (int): G.
+        parts (int): A divisor of G.
+
+    Returns:
+        Tensor: (N, C_out, H, W).
+    """
+    groups_per_part = deform_groups // parts
+    cin = x.shape[1] // parts
+    out = None
+    for i in range(parts):
+        c = slice(i * cin, (i + 1) * cin)
+        g = i * groups_per_part
+        offsets = slice(2 * KERNEL_POINTS * g,
+                        2 * KERNEL_POINTS * (g + groups_per_part))
+        masks = slice(KERNEL_POINTS * g, KERNEL_POINTS * (g + groups_per_part))
+        part = deform_conv(x[:, c].contiguous(),
+                           offset[:, offsets].contiguous(),
+                           mask[:, masks].contiguous(),
+                           weight[:, c].contiguous(),
+                           bias if i == 0 else None, 1, 1, 1, 1,
+                           groups_per_part)
+        out = part if out is None else out + part
+    return out
+
+
 class DynamicAggregation(ModulatedDeformConv2d):
     """``DynAgg(C)``: a C→C 3×3 modulated deformable conv whose offsets and
     masks come from a condition feature, plus a matching-derived pre-offset.
@@ -39,7 +97,8 @@ class DynamicAggregation(ModulatedDeformConv2d):
     ``conv_offset_mask`` starts at zero. The deformable convolution is
     mmcv's, except when training on the CPU, where the same DCNv2 from
     PyTorch operators (``modulated_deform_conv2d_pytorch``) back-propagates
-    about ten times faster.
+    about ten times faster. Grids whose column buffer would pass
+    ``max_column_elements`` run as a sum over parts of the deform groups.
 
     Args:
         channels (int): C.
@@ -64,6 +123,7 @@ class DynamicAggregation(ModulatedDeformConv2d):
             deform_groups=deform_groups,
             bias=True)
         self.offset_warn_threshold = offset_warn_threshold
+        self.max_column_elements = MAX_COLUMN_ELEMENTS
         self.conv_offset_mask = nn.Conv2d(
             channels, deform_groups * 3 * KERNEL_POINTS, 3, 1, 1, bias=True)
         self.zero_offset_conv()
@@ -129,9 +189,17 @@ class DynamicAggregation(ModulatedDeformConv2d):
             ref_feat.device.type == 'cpu' and torch.is_grad_enabled()
             and self.training) else modulated_deform_conv2d
         # mmcv's kernels are fp32; under --amp the rest of the net may not be
+        parts = deform_group_parts(self.in_channels, self.deform_groups, hr,
+                                   wr, self.max_column_elements)
         with torch.autocast(ref_feat.device.type, enabled=False):
-            out = deform_conv(ref_feat.float(), offset.float(), mask.float(),
-                              self.weight, self.bias, self.stride,
-                              self.padding, self.dilation, self.groups,
-                              self.deform_groups)
+            if parts == 1:
+                out = deform_conv(ref_feat.float(), offset.float(),
+                                  mask.float(), self.weight, self.bias,
+                                  self.stride, self.padding, self.dilation,
+                                  self.groups, self.deform_groups)
+            else:
+                out = deform_conv_in_parts(deform_conv, ref_feat.float(),
+                                           offset.float(), mask.float(),
+                                           self.weight, self.bias,
+                                           self.deform_groups, parts)
         return out[..., :h, :w]

@@ -89,8 +89,10 @@ def test_one_training_step_changes_generator_only(config):
                if not torch.equal(v, gen_before[k])]
     assert 'tail_large.2.weight' in changed
     assert 'small_dyn_agg.conv_offset_mask.weight' in changed
-    after = {**{'e.' + k: v for k, v in model.extractor.state_dict().items()},
-             **{'v.' + k: v for k, v in model.ref_extractor.state_dict().items()}}
+    after = {
+        **{'e.' + k: v for k, v in model.extractor.state_dict().items()},
+        **{'v.' + k: v for k, v in model.ref_extractor.state_dict().items()}
+    }
     assert all(torch.equal(after[k], v) for k, v in frozen_before.items())
     if 'discriminator' in cfg.model:
         assert {'loss_perceptual', 'loss_gan', 'loss_d_real', 'loss_d_fake',
@@ -144,11 +146,12 @@ def test_cuda_forward_and_backward_match_cpu(monkeypatch):
     gt, ref = real_pair((64, 96))
     results = []
     for device in ('cpu', 'cuda'):
-        model.to(device).zero_grad()
-        batch = model.data_preprocessor(make_batch(gt, ref, n=2), True)
-        out = model(batch['inputs'], batch['data_samples'], mode='tensor')
+        # a fresh copy: .to() of a module moves the grads it already holds
+        on_device = copy.deepcopy(model).to(device)
+        batch = on_device.data_preprocessor(make_batch(gt, ref, n=2), True)
+        out = on_device(batch['inputs'], batch['data_samples'], mode='tensor')
         out.abs().mean().backward()
-        grad = model.generator.small_dyn_agg.conv_offset_mask.weight.grad
+        grad = on_device.generator.small_dyn_agg.conv_offset_mask.weight.grad
         results.append((out.detach().cpu(), grad.cpu()))
     torch.testing.assert_close(results[1][0], results[0][0], rtol=1e-3,
                                atol=1e-4)
@@ -208,9 +211,8 @@ def test_copies_of_one_reference_give_the_single_reference_output():
     model = MODELS.build(cfg.model).eval()
     model.extractor.init_weights()  # the same random branches
     for name in ('small', 'medium', 'large'):  # a few pixels of learned offset
-        torch.nn.init.normal_(
-            getattr(model.generator, f'{name}_dyn_agg').conv_offset_mask.weight,
-            std=1e-3)
+        agg = getattr(model.generator, f'{name}_dyn_agg')
+        torch.nn.init.normal_(agg.conv_offset_mask.weight, std=1e-3)
     gt, ref = real_pair((64, 96))
     ref = ref[:56, :84]  # another size than the input
     outputs = []

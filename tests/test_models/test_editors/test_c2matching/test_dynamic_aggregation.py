@@ -1,10 +1,12 @@
 """Dynamic aggregation (spec §5.2) against torchvision's deform_conv2d."""
+import copy
+
 import pytest
 import torch
 from torchvision.ops import deform_conv2d
 
 from c2m_mmagic.models.editors.c2matching.dynamic_aggregation import (
-    DynamicAggregation, combine_offsets)
+    DynamicAggregation, combine_offsets, deform_group_parts)
 
 
 def direct_combined_offsets(learned, pre, groups):
@@ -114,11 +116,52 @@ def test_cuda_forward_backward_matches_cpu():
               torch.randn(2, 9, 10, 11, 2) * 2]
     results = []
     for device in ('cpu', 'cuda'):
-        mod = agg.to(device)
-        xs = [t.to(device).requires_grad_(i < 2) for i, t in enumerate(inputs)]
+        # fresh copies: .to() of a module moves the grads it already holds
+        mod = copy.deepcopy(agg).to(device)
+        xs = [
+            t.to(device, copy=True).requires_grad_(i < 2)
+            for i, t in enumerate(inputs)
+        ]
         out = mod(*xs)
         out.square().sum().backward()
         results.append([out.cpu(), xs[0].grad.cpu(), mod.weight.grad.cpu()])
-        mod.zero_grad()
     for cpu_t, cuda_t in zip(*results):
         torch.testing.assert_close(cuda_t, cpu_t, rtol=1e-3, atol=1e-3)
+
+
+def test_deform_group_parts_bound_the_column_buffer():
+    # 64 channels, 8 groups, 2048x2048 (the HR grid of a 2048² input)
+    assert deform_group_parts(64, 8, 2048, 2048, 2**31 - 1) == 2
+    assert deform_group_parts(64, 8, 512, 512, 2**31 - 1) == 1
+    assert deform_group_parts(64, 8, 10, 10, 64 * 9 * 100 // 4) == 4
+    # parts divide the groups: 3 would fit but is not a divisor of 8
+    assert deform_group_parts(48, 8, 10, 10, 16 * 9 * 100) == 4
+    with pytest.raises(ValueError, match='too large'):
+        deform_group_parts(64, 8, 10, 10, 8 * 9 * 100 - 1)
+
+
+@pytest.mark.parametrize('training', [True, False])
+def test_split_over_deform_groups_equals_one_call(training):
+    """Over-large grids run as a sum over parts of the deform groups: the
+    same output and gradients as one call (both paths: mmcv's op and the
+    PyTorch DCNv2 of CPU training)."""
+    torch.manual_seed(3)
+    agg = DynamicAggregation(16, 8).train(training)
+    torch.nn.init.normal_(agg.conv_offset_mask.weight, std=0.05)
+    torch.nn.init.normal_(agg.bias, std=0.5)
+    inputs = [torch.randn(2, 16, 9, 11), torch.randn(2, 16, 7, 8),
+              torch.randn(2, 9, 7, 8, 2) * 2]
+    results = []
+    for limit in (None, 16 * 9 * 9 * 11 // 4):  # one call; four parts
+        mod = copy.deepcopy(agg)
+        if limit:
+            mod.max_column_elements = limit
+        xs = [t.clone().requires_grad_(i < 2) for i, t in enumerate(inputs)]
+        out = mod(*xs)
+        out.square().sum().backward()
+        results.append([
+            out, xs[0].grad, xs[1].grad, mod.weight.grad, mod.bias.grad,
+            mod.conv_offset_mask.weight.grad
+        ])
+    for one, parts in zip(*results):
+        torch.testing.assert_close(parts, one, rtol=1e-5, atol=1e-5)
