@@ -192,19 +192,46 @@ def measure(impl: str, what: str, size, refs: int, device,
     """One row of the table: the measurement, or the error that stopped
     it (out of memory)."""
     row = dict(what=what, size=f'{size[0]}x{size[1]}', impl=impl, refs=refs)
-    if impl == 'fast' and args.chunk_elements:
+    if args.chunk_elements:
         row['chunk_elements'] = args.chunk_elements
+    if args.matmul_tf32:
+        row['matmul'] = 'tf32'
+    flag = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = args.matmul_tf32 or flag
     try:
         row.update(run(impl, what, size, device,
                        argparse.Namespace(**{**vars(args), 'refs': refs})))
     except torch.cuda.OutOfMemoryError:
         row.update(error='out of memory')
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = flag
     if device.type == 'cuda':
         torch.cuda.empty_cache()
-    print(f'{what:9s} {row["size"]:11s} refs {refs} {impl:9s} ' + (
-        f'{row["median_ms"]:10.1f} ms  peak {row["peak_gib"]:.2f} GiB'
-        if 'error' not in row else row['error']), flush=True)
+    result = f'{row["median_ms"]:10.1f} ms  peak {row["peak_gib"]:.2f} GiB' \
+        if 'error' not in row else row['error']
+    print(f'{what:9s} {row["size"]:11s} refs {refs} '
+          f'{variant_name(row):9s} {result}', flush=True)
     return row
+
+
+def variants(args) -> List[tuple]:
+    """(impl, band budget, matmul precision) of each row; the reference
+    runs once, with PyTorch's defaults."""
+    out = []
+    for impl in args.impl:
+        if impl == 'reference':
+            out.append((impl, None, 'fp32'))
+            continue
+        out += [(impl, chunk, matmul) for chunk in args.chunk_elements
+                for matmul in args.matmul]
+    return out
+
+
+def variant_name(row: dict) -> str:
+    """'fast', or e.g. 'fast, bands 268435456, tf32 matmul'."""
+    return ', '.join([row['impl']] + (
+        [f"bands {row['chunk_elements']}"] if 'chunk_elements' in row else []
+    ) + (['tf32 matmul'] if row.get('matmul') == 'tf32' else []))
 
 
 def write_json(path: str, device_name: str, rows: List[dict]) -> None:
@@ -256,8 +283,18 @@ def main() -> None:
     parser.add_argument(
         '--chunk-elements',
         type=int,
-        help='memory budget of one matching band of the fast path '
-        '(default: the config\'s, 2**26)')
+        nargs='+',
+        default=[None],
+        help='memory budgets of one matching band of the fast path, a row '
+        'each (default: the config\'s, 2**26)')
+    parser.add_argument(
+        '--matmul',
+        nargs='+',
+        default=['fp32'],
+        choices=['fp32', 'tf32'],
+        help='CUDA matrix-product precision of the fast rows, a row each '
+        '(tf32: a candidate speed-up of the matching; fp32: PyTorch\'s '
+        'default)')
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--json', help='write the results here')
@@ -269,8 +306,15 @@ def main() -> None:
     for what in args.what:
         for size in [args.train_size] if what == 'train' else args.size:
             for refs in args.refs if what == 'inference' else [1]:
-                for impl in args.impl:
-                    rows.append(measure(impl, what, size, refs, device, args))
+                for impl, chunk, matmul in variants(args):
+                    rows.append(
+                        measure(
+                            impl, what, size, refs, device,
+                            argparse.Namespace(
+                                **{
+                                    **vars(args), 'chunk_elements': chunk,
+                                    'matmul_tf32': matmul == 'tf32'
+                                })))
                     if args.json:  # after each row: a run cut short keeps
                         # the rows it measured
                         write_json(args.json, device_name, rows)
@@ -283,7 +327,7 @@ def main() -> None:
                          r[k] == row[k] for k in ('what', 'size', 'refs'))),
                     None)
         label = (f'| {row["what"]} | {row["size"]} | {row["refs"]} | '
-                 f'{row["impl"]} |')
+                 f'{variant_name(row)} |')
         if 'error' in row:
             print(f'{label} {row["error"]} | | |')
             continue

@@ -2,15 +2,18 @@
 
 1. matching: patch-matching indices on the device (fp32, the shipped fast
    matching) against a float64 brute force on real-image features, share of
-   equal positions (target >= 99.5%);
+   equal positions (target >= 99.5%); on CUDA also with TF32 matrix
+   products (a candidate speed-up);
 2. CUDA vs CPU: the same weights (random, in the released format,
    converted) on a real stereo pair, share of output pixels within one grey
-   level of the CPU output (target >= 99.5%).
+   level of the CPU output (target >= 99.5%), with PyTorch's defaults and,
+   on CUDA, with TF32 off.
 
 Example:
     python tools/device_accuracy.py --device cuda --json acc.json
 """
 import argparse
+import contextlib
 import json
 import os.path as osp
 import sys
@@ -40,6 +43,21 @@ def brute_force_match(feat_in: torch.Tensor,
     return scores.argmax(-1)
 
 
+@contextlib.contextmanager
+def tf32(enabled: bool):
+    """TF32 for cuDNN convolutions and CUDA matrix products inside; the
+    previous flags restored after."""
+    flags = (torch.backends.cudnn.allow_tf32,
+             torch.backends.cuda.matmul.allow_tf32)
+    torch.backends.cudnn.allow_tf32 = enabled
+    torch.backends.cuda.matmul.allow_tf32 = enabled
+    try:
+        yield
+    finally:
+        (torch.backends.cudnn.allow_tf32,
+         torch.backends.cuda.matmul.allow_tf32) = flags
+
+
 def matching_agreement(device: torch.device, size) -> dict:
     """Student-like features (a random VGG16 to conv3_1, both branches the
     same) of a real stereo pair; fast device indices vs float64."""
@@ -56,14 +74,22 @@ def matching_agreement(device: torch.device, size) -> dict:
         feat_in, feat_ref = extractor(to_tensor(gt), to_tensor(ref))
     feat_in, feat_ref = l2_normalize_channels(feat_in), l2_normalize_channels(
         feat_ref)
-    fast, _ = match_patches(feat_in.to(device), feat_ref.to(device))
-    exact = brute_force_match(feat_in, feat_ref).view(fast.shape)
-    agree = float((fast.cpu() == exact).double().mean())
-    return dict(
-        positions=int(exact.numel()),
-        agreement=agree,
-        target=0.995,
-        ok=agree >= 0.995)
+    exact = brute_force_match(feat_in, feat_ref)
+
+    def agreement_with_exact():
+        fast, _ = match_patches(feat_in.to(device), feat_ref.to(device))
+        agree = float((fast.cpu().flatten(1) == exact).double().mean())
+        return dict(
+            positions=int(exact.numel()),
+            agreement=agree,
+            target=0.995,
+            ok=agree >= 0.995)
+
+    result = agreement_with_exact()
+    if device.type == 'cuda':  # a candidate speed-up: TF32 matrix products
+        with tf32(True):
+            result['with_tf32'] = agreement_with_exact()
+    return result
 
 
 def agreement(cpu_out: np.ndarray, out: np.ndarray) -> dict:
@@ -101,15 +127,8 @@ def device_vs_cpu(device: torch.device, size) -> dict:
         cpu_out = restore('cpu')
         result = agreement(cpu_out, restore(device))
         if device.type == 'cuda':
-            flags = (torch.backends.cudnn.allow_tf32,
-                     torch.backends.cuda.matmul.allow_tf32)
-            torch.backends.cudnn.allow_tf32 = False
-            torch.backends.cuda.matmul.allow_tf32 = False
-            try:
+            with tf32(False):
                 result['without_tf32'] = agreement(cpu_out, restore(device))
-            finally:
-                (torch.backends.cudnn.allow_tf32,
-                 torch.backends.cuda.matmul.allow_tf32) = flags
     return result
 
 

@@ -5,7 +5,8 @@
 #   bench     tools/benchmark.py: a stage-3 training step (batch 9, 160x160),
 #             inference and matching at 332x500, 1024x1024 and 2048x2048;
 #             fast and reference, medians, peak memory
-#   bands     the fast matching with 4x larger bands (2**28 elements)
+#   variants  the fast matching at 1024x1024 with 4x larger bands (2**28
+#             elements) and with TF32 matrix products (candidate speed-ups)
 #   accuracy  tools/device_accuracy.py: matching vs a float64 brute force,
 #             device output vs CPU output
 #   amp       200 stage-3 steps on the demo data with --amp and in fp32,
@@ -32,7 +33,7 @@
 # tool's carry), and the run installs them into /tmp/site. The plugin runs
 # from the checkout on today's stack (c2m_mmagic.compat).
 # Output: DIR (default: $OUT when set, else work_dirs/device_check) holds at
-# most 8 files: steps.txt, env.json, bench.json, bench_bands.json,
+# most 8 files: steps.txt, env.json, bench.json, bench_variants.json,
 # accuracy.json, amp.json, summary.md and logs.tar.gz (every step's log);
 # demo data and training runs go to a temporary folder.
 set -uo pipefail
@@ -97,7 +98,7 @@ if [ "$MODE" = short ]; then
     AMP_STEPS=4; AMP=""; DDP_STEPS=0
 else
     DEVICE=cuda; SIZES=(332x500 1024x1024 2048x2048); TRAIN=()
-    REPEAT=(--warmup 1 --repeat 3); BAND_SIZES=(1024x1024 2048x2048)
+    REPEAT=(--warmup 1 --repeat 3); BAND_SIZES=(1024x1024)
     ACC_SIZE=(160 240); AMP_STEPS=200; AMP=--amp; DDP_STEPS=10
 fi
 [ -n "$SIZE_OVERRIDE" ] && read -r -a SIZES <<< "${SIZE_OVERRIDE//,/ }"
@@ -136,9 +137,10 @@ step tests 50 "$PY" -m pytest -q -m gpu -p no:cacheprovider tests
 step bench 130 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast reference \
     --what train inference matching --size "${SIZES[@]}" "${TRAIN[@]}" \
     "${REPEAT[@]}" --json "$OUT_DIR/bench.json"
-step bands 40 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
-    --what matching --size "${BAND_SIZES[@]}" --chunk-elements $((2**28)) \
-    "${REPEAT[@]}" --json "$OUT_DIR/bench_bands.json"
+step variants 40 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
+    --what matching --size "${BAND_SIZES[@]}" --chunk-elements $((2**26)) \
+    $((2**28)) --matmul fp32 tf32 "${REPEAT[@]}" \
+    --json "$OUT_DIR/bench_variants.json"
 step accuracy 75 "$PY" tools/device_accuracy.py --device "$DEVICE" \
     --size "${ACC_SIZE[@]}" --json "$OUT_DIR/accuracy.json"
 demo_train() {  # demo_train NAME STEPS COMMAND...: stage 3 of the demo with

@@ -23,12 +23,13 @@ def read(folder: str, name: str) -> Optional[dict]:
 def table_lines(rows: List[dict]) -> List[str]:
     """One Markdown row per benchmark measurement."""
     lines = [
-        '| what | size | impl | band elements | median ms | peak GiB |',
-        '|---|---|---|---|---|---|'
+        '| what | size | impl | band elements | matmul | median ms | '
+        'peak GiB |', '|---|---|---|---|---|---|---|'
     ]
     for r in rows:
         lines.append(f"| {r['what']} | {r['size']} | {r['impl']} | "
-                     f"{r.get('chunk_elements', '')} | " +
+                     f"{r.get('chunk_elements', '')} | "
+                     f"{r.get('matmul', '')} | " +
                      (f"{r['median_ms']:.1f} | {r['peak_gib']:.2f} |"
                       if 'error' not in r else f"{r['error']} | |"))
     return lines
@@ -71,6 +72,31 @@ def speed_lines(bench: dict) -> List[str]:
     return lines
 
 
+def accuracy_lines(accuracy: dict) -> List[str]:
+    """Matching against float64 and device output against the CPU's, each
+    with the TF32 variant measured beside it."""
+    def yes(ok):
+        return 'yes' if ok else 'no'
+
+    def output(d):
+        return (f"{d['within_one_level']:.4%} (max {d['max_difference']}) | "
+                f"{yes(d['ok'])} |")
+
+    m, d = accuracy['matching'], accuracy['device_vs_cpu']
+    lines = [f"| matching equals float64 on >= 99.5% | {m['agreement']:.4%} "
+             f"of {m['positions']} | {yes(m['ok'])} |"]
+    if 'with_tf32' in m:
+        t = m['with_tf32']
+        lines.append(f"| the same with TF32 matrix products | "
+                     f"{t['agreement']:.4%} | {yes(t['ok'])} |")
+    lines.append('| output within 1 grey level of the CPU on >= 99.5% '
+                 '(PyTorch defaults) | ' + output(d))
+    if 'without_tf32' in d:
+        lines.append('| the same with TF32 off | ' +
+                     output(d['without_tf32']))
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('folder')
@@ -83,28 +109,14 @@ def main() -> None:
         ]
     bench = read(folder, 'bench.json')
     lines += speed_lines(bench) if bench else ['benchmark: no results']
-    bands = read(folder, 'bench_bands.json')
-    if bands:
-        lines += ['', 'Fast matching with larger bands:', ''
-                  ] + table_lines(bands['results'])
+    variants = read(folder, 'bench_variants.json')
+    if variants:
+        lines += ['', 'Fast matching variants (band budget, matrix-product '
+                  'precision):', ''] + table_lines(variants['results'])
     accuracy = read(folder, 'accuracy.json')
     if accuracy:
-        m, d = accuracy['matching'], accuracy['device_vs_cpu']
-        lines += [
-            '', '| accuracy target | measured | met |', '|---|---|---|',
-            f"| matching equals float64 on >= 99.5% | {m['agreement']:.4%} "
-            f"of {m['positions']} | {'yes' if m['ok'] else 'no'} |",
-            "| output within 1 grey level of the CPU on >= 99.5% "
-            f"(PyTorch defaults) | "
-            f"{d['within_one_level']:.4%} (max {d['max_difference']}) | "
-            f"{'yes' if d['ok'] else 'no'} |"
-        ]
-        if 'without_tf32' in d:
-            t = d['without_tf32']
-            lines.append(f"| the same with TF32 off | "
-                         f"{t['within_one_level']:.4%} (max "
-                         f"{t['max_difference']}) | "
-                         f"{'yes' if t['ok'] else 'no'} |")
+        lines += ['', '| accuracy target | measured | met |', '|---|---|---|']
+        lines += accuracy_lines(accuracy)
     amp = read(folder, 'amp.json')
     if amp:
         lines += [

@@ -20,7 +20,8 @@ def test_short_run_writes_every_result(tmp_path):
     steps = open(osp.join(out, 'steps.txt')).read()
     assert proc.returncode == 0, steps + proc.stdout[-2000:] + \
         proc.stderr[-2000:]
-    names = ('env', 'tests', 'bench', 'bands', 'accuracy', 'amp', 'summary')
+    names = ('env', 'tests', 'bench', 'variants', 'accuracy', 'amp',
+             'summary')
     for step in names:
         assert f'{step} rc=0' in steps, steps
     # the device tool brings back at most 8 files: the logs travel as one

@@ -61,8 +61,9 @@ def test_per_image_and_bicubic_values_equal_float64_formulas(tmp_path):
     assert demo['images'] == 2
     assert demo['bicubic PSNR'] == pytest.approx(bic_psnr, abs=1e-5)
     assert demo['PSNR'] == pytest.approx(model_means[0])
-    assert list(demo) == ['images', 'bicubic PSNR', 'PSNR', 'bicubic SSIM',
-                          'SSIM']
+    assert list(demo) == ['images', 'references', 'bicubic PSNR', 'PSNR',
+                          'bicubic SSIM', 'SSIM']
+    assert demo['references'] == 1
     assert len(table['images']) == 3
     markdown = open(tmp_path / 'results.md').read()
     assert '| Demo | 2 | ' in markdown and '| Other | 1 | ' in markdown
