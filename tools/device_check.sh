@@ -28,9 +28,10 @@
 #
 # The GPU image has Python 3.12, torch 2.11+cu130, numpy 2, transformers 5 and
 # huggingface_hub 1.x but no mmcv, mmengine, mmagic or diffusers: --prepare
-# puts the CUDA mmcv wheel (../shared/wheels/device-cp312-cu130/) and the
-# pure-Python wheels it lacks into .whl/ (ignored by git; name it in the device
-# tool's carry), and the run installs them into /tmp/site. The plugin runs
+# puts the CUDA mmcv wheel (../shared/wheels/device-cp312-cu130/, or under
+# $C2M_SHARED) and the pure-Python wheels it lacks into .whl/ (ignored by
+# git; name it in the device tool's carry), and the run installs them into
+# /tmp/site. The plugin runs
 # from the checkout on today's stack (c2m_mmagic.compat).
 # Output: DIR (default: $OUT when set, else work_dirs/device_check) holds at
 # most 8 files: steps.txt, env.json, bench.json, bench_variants.json,
@@ -67,8 +68,14 @@ DEVICE_WHEELS=(
 )
 
 if [ "$MODE" = prepare ]; then
+    SHARED="${C2M_SHARED:-$REPO/../shared}"
+    MMCV_WHEEL="$SHARED/wheels/device-cp312-cu130/mmcv-2.1.0-cp312-cp312-linux_x86_64.whl"
+    if [ ! -f "$MMCV_WHEEL" ]; then
+        echo "[device_check] --prepare: no CUDA mmcv wheel at $MMCV_WHEEL (set C2M_SHARED to the folder that holds wheels/)" >&2
+        exit 2
+    fi
     mkdir -p .whl
-    cp ../shared/wheels/device-cp312-cu130/mmcv-2.1.0-cp312-cp312-linux_x86_64.whl .whl/
+    cp "$MMCV_WHEEL" .whl/ || exit 1
     python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
         --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
         --platform manylinux2014_x86_64 -d .whl "${DEVICE_WHEELS[@]}" || exit 1
