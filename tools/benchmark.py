@@ -235,9 +235,9 @@ def variant_name(row: dict) -> str:
 
 
 def write_json(path: str, device_name: str, rows: List[dict]) -> None:
-    from c2m_mmagic.utils import atomic_write
-    text = json.dumps(dict(device=device_name, results=rows), indent=2)
-    atomic_write(path, lambda f: f.write(text), binary=False)
+    from c2m_mmagic.utils import write_text
+    write_text(json.dumps(dict(device=device_name, results=rows), indent=2),
+               path)
 
 
 def parse_size(text: str):

@@ -1,10 +1,12 @@
 """Helpers shared by the command-line tools in this folder."""
 import argparse
+import glob
+import json
 import logging
 import os
 import os.path as osp
 import sys
-from typing import NoReturn, Optional
+from typing import List, NoReturn, Optional, Tuple
 
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
@@ -19,6 +21,18 @@ def fail(err: BaseException) -> NoReturn:
     message = err.args[0] if isinstance(err, KeyError) and err.args else err
     print(f'error: {message}', file=sys.stderr)
     sys.exit(1)
+
+
+def latest_scalars(work_dir: str) -> Tuple[str, List[dict]]:
+    """The logged scalars of the latest run in ``work_dir``: the path of its
+    ``vis_data/scalars.json`` and its records (one JSON object per line)."""
+    runs = sorted(
+        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    if not runs:
+        raise FileNotFoundError(f'no training log in {work_dir}; run the '
+                                'training first')
+    with open(runs[-1]) as f:
+        return runs[-1], [json.loads(line) for line in f if line.strip()]
 
 
 def load_config(path: str, options: Optional[dict] = None) -> Config:

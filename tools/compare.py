@@ -21,9 +21,9 @@ from mmengine.hub import get_config
 from mmengine.runner import Runner
 
 from c2m_mmagic.engine.hooks.results_table_hook import (numeric_metrics,
-                                                        to_markdown,
-                                                        write_text)
-from c2m_mmagic.utils import atomic_backend_args, weights_only_globals
+                                                        to_markdown)
+from c2m_mmagic.utils import (atomic_backend_args, weights_only_globals,
+                              write_text)
 
 
 class MetricsCollector(Hook):

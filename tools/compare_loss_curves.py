@@ -10,27 +10,20 @@ Example:
         --key loss_pix --json amp.json
 """
 import argparse
-import glob
 import json
-import os.path as osp
 
 import numpy as np
-from cli_helpers import fail
+from cli_helpers import fail, latest_scalars
 
-from c2m_mmagic.utils import atomic_write
+from c2m_mmagic.utils import write_text
 
 
 def loss_curve(work_dir: str, key: str) -> np.ndarray:
     """The logged ``key`` by iteration of the latest run in ``work_dir``."""
-    runs = sorted(
-        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-    if not runs:
-        raise FileNotFoundError(f'no training log in {work_dir}')
-    with open(runs[-1]) as f:
-        records = [json.loads(line) for line in f if line.strip()]
+    path, records = latest_scalars(work_dir)
     values = [r[key] for r in records if key in r]
     if not values:
-        raise ValueError(f'{runs[-1]} logs no {key!r}')
+        raise ValueError(f'{path} logs no {key!r}')
     return np.asarray(values, dtype=np.float64)
 
 
@@ -66,7 +59,7 @@ def main() -> None:
         tolerance=args.tolerance,
         ok=result['max_relative_difference'] <= args.tolerance)
     text = json.dumps(result, indent=2)
-    atomic_write(args.json, lambda f: f.write(text), binary=False)
+    write_text(text, args.json)
     print(text)
 
 

@@ -14,11 +14,12 @@ from typing import Dict, List
 import mmcv
 import mmengine
 import numpy as np
-from cli_helpers import fail
+from cli_helpers import fail, latest_scalars
 from PIL import Image
 
-from c2m_mmagic.engine.hooks.results_table_hook import to_markdown, write_text
-from c2m_mmagic.utils import atomic_backend_args, write_image
+from c2m_mmagic.datasets.refsr_dataset import read_pair_list
+from c2m_mmagic.engine.hooks.results_table_hook import to_markdown
+from c2m_mmagic.utils import atomic_backend_args, write_image, write_text
 from c2m_mmagic.visualization import comparison_row, y_psnr
 
 STAGES = (('stage 1 (teacher, HR input)', 'c2matching-teacher_demo'),
@@ -55,14 +56,7 @@ def parse_args() -> argparse.Namespace:
 
 def validation_history(work_dir: str) -> List[dict]:
     """Validation records (with 'step') of the latest run in ``work_dir``."""
-    runs = sorted(
-        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-    if not runs:
-        raise FileNotFoundError(f'no training log in {work_dir}; run the '
-                                'stage first')
-    with open(runs[-1]) as f:
-        records = [json.loads(line) for line in f if line.strip()]
-    return [r for r in records if 'match/acc@1' in r]
+    return [r for r in latest_scalars(work_dir)[1] if 'match/acc@1' in r]
 
 
 def matching_rows(work_dirs: str) -> Dict[str, dict]:
@@ -127,8 +121,7 @@ def ablation_panel(data: str, sr: str, stem: str, pairs: str):
     h, w = gt.shape[:2]
     lr = Image.fromarray(gt).resize((w // 4, h // 4), Image.BICUBIC)
     bicubic = np.asarray(lr.resize((w, h), Image.BICUBIC))
-    with open(pairs) as f:
-        unrelated = dict(line.split() for line in f if line.strip())
+    unrelated = {inp: refs[0] for inp, refs in read_pair_list(pairs, '--data')}
     panels = [(bicubic, f'Bicubic {y_psnr(bicubic, gt):.2f} dB')]
     for name, key in TESTS[:2]:
         out = mmcv.imread(

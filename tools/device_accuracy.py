@@ -150,9 +150,9 @@ def main() -> None:
         if device.type == 'cuda' else 'cpu',
         matching=matching_agreement(device, tuple(args.size)),
         device_vs_cpu=device_vs_cpu(device, tuple(args.size)))
-    from c2m_mmagic.utils import atomic_write
+    from c2m_mmagic.utils import write_text
     text = json.dumps(result, indent=2)
-    atomic_write(args.json, lambda f: f.write(text), binary=False)
+    write_text(text, args.json)
     print(text)
 
 

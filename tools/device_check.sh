@@ -51,7 +51,7 @@ while [ $# -gt 0 ]; do
         --out) OUT_DIR="$2"; shift 2 ;;
         --only) ONLY=",$2,"; shift 2 ;;
         --size) SIZE_OVERRIDE="$2"; shift 2 ;;
-        -h|--help) sed -n 2,28p "$0"; exit 0 ;;
+        -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
         *) echo "[device_check] unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done

@@ -9,7 +9,7 @@ import json
 import os.path as osp
 from typing import List, Optional
 
-from c2m_mmagic.engine.hooks.results_table_hook import write_text
+from c2m_mmagic.utils import write_text
 
 
 def read(folder: str, name: str) -> Optional[dict]:

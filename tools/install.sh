@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
         --stack) STACK="$2"; shift 2 ;;
         --wheels) WHEELS="$2"; shift 2 ;;
         --venv) C2M_VENV="$2"; shift 2 ;;
-        -h|--help) sed -n 2,19p "$0"; exit 0 ;;
+        -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
         *) echo "[install] unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done

@@ -17,7 +17,7 @@ from typing import Callable, Dict, List, Tuple
 
 import numpy as np
 
-from ..utils import atomic_write, write_image
+from ..utils import write_image, write_text
 
 PHOTOS = ('motorcycle', 'astronaut', 'chelsea', 'coffee', 'rocket')
 TRAIN_SIZE = 160
@@ -127,7 +127,7 @@ def make_demo_dataset(root: str, seed: int = 0) -> Dict[str, str]:
             text = ''.join(f'{row[0]:03d}_0.png ' +
                            ' '.join(f'{r:03d}_1.png' for r in row[1:]) + '\n'
                            for row in rows)
-            atomic_write(path, lambda f, t=text: f.write(t), binary=False)
+            write_text(text, path)
     return dict(
         cufed=osp.join(root, 'CUFED'),
         cufed5=osp.join(root, 'CUFED5'),

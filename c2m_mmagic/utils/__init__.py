@@ -1,4 +1,4 @@
-from .atomic import atomic_write
+from .atomic import atomic_write, write_text
 from .checkpoint import (CheckpointMismatchError, PortableHistoryBuffer,
                          load_weights, read_state_dict, weights_only_globals)
 from .file_backend import AtomicLocalBackend, atomic_backend_args
@@ -7,5 +7,5 @@ from .image import write_image
 __all__ = [
     'AtomicLocalBackend', 'CheckpointMismatchError', 'PortableHistoryBuffer',
     'atomic_backend_args', 'atomic_write', 'load_weights', 'read_state_dict',
-    'weights_only_globals', 'write_image'
+    'weights_only_globals', 'write_image', 'write_text'
 ]

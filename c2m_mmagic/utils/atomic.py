@@ -35,3 +35,8 @@ def atomic_write(path: str, write: Callable[[IO], None],
     finally:
         if osp.exists(tmp):
             os.remove(tmp)
+
+
+def write_text(text: str, path: str) -> None:
+    """Writes ``text`` (UTF-8) to ``path`` through :func:`atomic_write`."""
+    atomic_write(path, lambda f: f.write(text), binary=False)

@@ -15,7 +15,7 @@ from mmagic.evaluation.metrics.base_sample_wise_metric import \
     BaseSampleWiseMetric
 from mmagic.evaluation.metrics.metrics_utils import obtain_data
 from mmagic.registry import HOOKS
-from ...utils import atomic_backend_args, atomic_write
+from ...utils import atomic_backend_args, write_text
 from .test_outputs import (current_dataset_name, current_evaluator,
                            reference_names)
 
@@ -63,11 +63,6 @@ def to_markdown(table: Dict[str, dict],
                          f'{v:.4f}' if isinstance(v, float) else str(v))
         lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines) + '\n'
-
-
-def write_text(text: str, path: str) -> None:
-    """Writes ``text`` to a temporary file beside ``path``, then renames."""
-    atomic_write(path, lambda f: f.write(text), binary=False)
 
 
 def to_csv(rows: List[dict]) -> str:

@@ -12,12 +12,9 @@ from typing import Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
+from torch.nn.modules.utils import _pair
 
 IntPair = Union[int, Tuple[int, int]]
-
-
-def _pair(value: IntPair) -> Tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def modulated_deform_conv2d_pytorch(x: torch.Tensor,

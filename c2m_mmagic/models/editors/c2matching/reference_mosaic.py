@@ -15,7 +15,7 @@ from typing import List, NamedTuple, Sequence, Tuple
 
 import torch
 
-PATCH = 3
+from .correspondence import PATCH
 
 
 class MosaicLayout(NamedTuple):
