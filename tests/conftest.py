@@ -1,3 +1,4 @@
+import os.path as osp
 import warnings
 
 import pytest
@@ -7,6 +8,20 @@ from mmengine.registry import init_default_scope
 warnings.filterwarnings('ignore', category=UserWarning)
 
 import c2m_mmagic  # noqa: E402,F401  (registers components)
+
+
+# Tests whose numbers depend on the CPU kernels PyTorch and oneDNN pick
+# (.ci/run runs them again under AVX2 dispatch): every model test, and those
+# marked `numerics` elsewhere.
+NUMERICS_DIRS = ('test_models', )
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parts = osp.relpath(str(item.fspath), osp.dirname(__file__)).split(
+            osp.sep)
+        if parts[0] in NUMERICS_DIRS:
+            item.add_marker(pytest.mark.numerics)
 
 
 @pytest.fixture(autouse=True)

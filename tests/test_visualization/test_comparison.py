@@ -8,6 +8,7 @@ from c2m_mmagic.visualization.comparison import CAPTION_HEIGHT
 from helpers import real_pair, y_metrics64
 
 
+@pytest.mark.numerics
 def test_y_psnr_equals_float64_formula():
     gt, other = real_pair((48, 64))
     assert y_psnr(other, gt) == pytest.approx(y_metrics64(other, gt)[0],

@@ -1,5 +1,6 @@
 """Y-channel PSNR/SSIM (mmagic's metrics) against float64 formulas."""
 import numpy as np
+import pytest
 import torch
 
 from mmagic.evaluation import PSNR, SSIM
@@ -16,6 +17,7 @@ def metric_value(metric, gt_rgb, pred_rgb):
     return metric.compute_metrics(metric.results)[metric.metric]
 
 
+@pytest.mark.numerics
 def test_y_psnr_ssim_equal_float64_formulas():
     gt, other = real_pair((64, 80))
     rng = np.random.default_rng(0)

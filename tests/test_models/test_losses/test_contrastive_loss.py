@@ -1,4 +1,5 @@
-"""Stage-1/2 losses against loop-based float64 evaluations of spec §3-4."""
+"""Stage-1/2 losses against loop-based float64 evaluations of spec §3-4
+(the same loops in float32 give the bound, ``numerics``)."""
 import math
 
 import numpy as np
@@ -9,6 +10,7 @@ from c2m_mmagic.datasets.transforms.homography import correspondence_map
 from c2m_mmagic.models.editors.c2matching.point_geometry import kept_points
 from c2m_mmagic.models.losses.contrastive_loss import (
     ContrastiveMarginLoss, CorrelationDistillationLoss)
+from numerics import assert_float32_close
 
 
 def known_homography(seed):
@@ -40,10 +42,11 @@ def unit(v):
 
 
 def margin_by_loops(f1, f2, points, m=1.0, t=4):
-    """Spec §3 for one sample, float64."""
-    d = lambda a, b: 2 - 2 * float(np.dot(unit(a), unit(b)))  # noqa: E731
+    """Spec §3 for one sample, in the features' dtype."""
+    d = lambda a, b: 2 - 2 * np.dot(unit(a), unit(b))  # noqa: E731
     c, h, w = f1.shape
-    total = 0.
+    zero = f1.dtype.type(0)
+    total = zero
     for (px, py), (qx, qy) in points:
         a, b = f1[:, py, px], f2[:, qy, qx]
         pos = d(a, b)
@@ -51,12 +54,12 @@ def margin_by_loops(f1, f2, points, m=1.0, t=4):
                     if max(abs(kx - qx), abs(ky - qy)) > t] or [math.inf])
         neg2 = min(d(b, f1[:, ky, kx]) for ky in range(h) for kx in range(w)
                    if max(abs(kx - px), abs(ky - py)) > t)
-        total += max(0., m + pos - min(neg1, neg2))
+        total += max(zero, m + pos - min(neg1, neg2))
     return total / len(points)
 
 
 def kl_by_loops(s1, s2, t1, t2, points, tau=0.15):
-    """Spec §4 for one sample, float64."""
+    """Spec §4 for one sample, in the features' dtype."""
     def corr(f1, f2):
         a = np.stack([unit(f1[:, py, px]) for (px, py), _ in points])
         b = np.stack([unit(f2[:, qy, qx]) for _, (qx, qy) in points])
@@ -92,18 +95,22 @@ def test_kept_points_rule(batch):
             tuple(kept.ref_pos[b, i].tolist()) for i in got_idx]
 
 
+def loops_in(dtype, by_loops, feats, corrs, h, w, size):
+    """Mean over the batch of a loop evaluation in ``dtype``."""
+    return np.mean([
+        by_loops(*(f[b].to(dtype).numpy() for f in feats),
+                 reference_points(corrs[b], h, w, size)) for b in range(2)
+    ])
+
+
 def test_margin_loss_equals_loops(batch):
     size, (h, w), corrs, feats = batch
     kept = kept_points(torch.from_numpy(np.stack(corrs)), (h, w),
                        min_points=10)
     loss = ContrastiveMarginLoss()(feats[0], feats[1], kept)
-    expected = np.mean([
-        margin_by_loops(feats[0][b].double().numpy(),
-                        feats[1][b].double().numpy(),
-                        reference_points(corrs[b], h, w, size))
-        for b in range(2)
-    ])
-    assert float(loss) == pytest.approx(expected, rel=1e-5)
+    args = (margin_by_loops, feats[:2], corrs, h, w, size)
+    assert_float32_close(loss, loops_in(torch.float64, *args),
+                         loops_in(torch.float32, *args), what='margin loss')
 
 
 def test_kl_loss_equals_loops(batch):
@@ -111,13 +118,33 @@ def test_kl_loss_equals_loops(batch):
     kept = kept_points(torch.from_numpy(np.stack(corrs)), (h, w),
                        min_points=10)
     loss = CorrelationDistillationLoss(loss_weight=1.)(*feats, kept)
-    expected = np.mean([
-        kl_by_loops(*(f[b].double().numpy() for f in feats),
-                    reference_points(corrs[b], h, w, size)) for b in range(2)
-    ])
-    assert float(loss) == pytest.approx(expected, rel=1e-4)
+    args = (kl_by_loops, feats, corrs, h, w, size)
+    assert_float32_close(loss, loops_in(torch.float64, *args),
+                         loops_in(torch.float32, *args), what='KL loss')
     assert CorrelationDistillationLoss()(*feats, kept) == pytest.approx(
         15 * float(loss), rel=1e-6)
+
+
+@pytest.mark.parametrize('loss_type,by_loops,move', [
+    (ContrastiveMarginLoss, margin_by_loops, 1e-3),
+    (CorrelationDistillationLoss, kl_by_loops, 1e-2)])
+def test_the_derived_bound_detects_a_perturbed_feature(batch, loss_type,
+                                                       by_loops, move):
+    """One descriptor of the (unit-variance) features moved by 1e-3 for the
+    margin loss, 1e-2 for the KL loss, fails the bound (the loss moves by
+    5-7x the bound)."""
+    size, (h, w), corrs, feats = batch
+    feats = feats[:2] if loss_type is ContrastiveMarginLoss else feats
+    kept = kept_points(torch.from_numpy(np.stack(corrs)), (h, w),
+                       min_points=10)
+    args = (by_loops, feats, corrs, h, w, size)
+    expected, walk32 = (loops_in(torch.float64, *args),
+                        loops_in(torch.float32, *args))
+    moved = [f.clone() for f in feats]
+    moved[0][0, :, 5, 5] += move
+    loss = loss_type(loss_weight=1.)(*moved, kept)
+    with pytest.raises(AssertionError, match='derived bound'):
+        assert_float32_close(loss, expected, walk32)
 
 
 def test_samples_below_min_points_are_skipped(batch):
@@ -127,10 +154,13 @@ def test_samples_below_min_points_are_skipped(batch):
     kept = kept_points(corr, (h, w), min_points=10)
     assert kept.usable.tolist() == [True, False]
     both = ContrastiveMarginLoss()(feats[0], feats[1], kept)
-    first = margin_by_loops(feats[0][0].double().numpy(),
-                            feats[1][0].double().numpy(),
-                            reference_points(corrs[0], h, w, size))
-    assert float(both) == pytest.approx(first, rel=1e-5)
+    first = [
+        margin_by_loops(feats[0][0].to(dtype).numpy(),
+                        feats[1][0].to(dtype).numpy(),
+                        reference_points(corrs[0], h, w, size))
+        for dtype in (torch.float64, torch.float32)
+    ]
+    assert_float32_close(both, *first, what='margin loss of sample 0')
     corr[0] = -100.
     none = kept_points(corr, (h, w), min_points=10)
     assert ContrastiveMarginLoss()(feats[0], feats[1], none) is None

@@ -4,6 +4,7 @@ import torch
 import torchvision
 
 from c2m_mmagic.models.losses import FrobeniusPerceptualLoss
+from numerics import assert_float32_close
 
 
 def test_equals_the_frobenius_norm_of_torchvision_relu5_1(tmp_path):
@@ -14,14 +15,25 @@ def test_equals_the_frobenius_norm_of_torchvision_relu5_1(tmp_path):
     loss = FrobeniusPerceptualLoss(loss_weight=1e-4, pretrained=path)
     loss.init_weights()
     pred, gt = torch.rand(2, 3, 32, 32), torch.rand(2, 3, 32, 32)
-    mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1).double()
-    std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1).double()
-    relu5_1 = vgg.features[:30].double()  # index 29 is relu5_1
-    with torch.no_grad():
-        expected = torch.linalg.vector_norm(
-            relu5_1((pred.double() - mean) / std) -
-            relu5_1((gt.double() - mean) / std)) * 1e-4
-    assert float(loss(pred, gt)) == pytest.approx(float(expected), rel=1e-4)
+    mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+    std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+    relu5_1 = vgg.features[:30]  # index 29 is relu5_1
+
+    def walk(dtype):
+        relu5_1.to(dtype)
+        with torch.no_grad():
+            return torch.linalg.vector_norm(
+                relu5_1((pred.to(dtype) - mean.to(dtype)) / std.to(dtype)) -
+                relu5_1((gt.to(dtype) - mean.to(dtype)) / std.to(dtype))) * 1e-4
+
+    expected, walk32 = walk(torch.float64), walk(torch.float32)
+    assert_float32_close(loss(pred, gt), expected, walk32,
+                         what='perceptual loss')
+    with pytest.raises(AssertionError, match='derived bound'):
+        # the bound still sees one input pixel changed by 1e-3
+        moved = pred.clone()
+        moved[0, 0, 16, 16] += 1e-3
+        assert_float32_close(loss(moved, gt), expected, walk32)
 
 
 def test_vgg_weights_stay_out_of_checkpoints():

@@ -132,8 +132,9 @@ class C2Matching(SRGAN):
                     f'C2Matching needs `{key}` in the data samples: the '
                     f'pipeline must produce `{pipeline_key}` (see the '
                     'configs\' pipelines)')
-        img_lq_up = sample_image(data_samples, 'img_lq', inputs.device)
-        refs = self.references(data_samples, inputs.device)
+        img_lq_up = sample_image(data_samples, 'img_lq', inputs.device,
+                                 inputs.dtype)
+        refs = self.references(data_samples, inputs.device, inputs.dtype)
         if not self.training:
             for ref in refs:
                 self.check_test_inputs(inputs, ref)
@@ -159,10 +160,12 @@ class C2Matching(SRGAN):
             pre_offsets = self.correspondence(feat_in, feat_ref, ref_valid)
         return self.generator(inputs, pre_offsets, ref_feats)
 
-    def references(self, data_samples: DataSample,
-                   device: torch.device) -> List[torch.Tensor]:
+    def references(self,
+                   data_samples: DataSample,
+                   device: torch.device,
+                   dtype: torch.dtype = torch.float32) -> List[torch.Tensor]:
         """The references of the batch, each (N, 3, Hr_k, Wr_k) in [0, 1]."""
-        ref = sample_image(data_samples, 'ref_img', device)
+        ref = sample_image(data_samples, 'ref_img', device, dtype)
         if ref.dim() == 4:
             return [ref]
         sizes = data_samples.metainfo.get('ref_sizes')

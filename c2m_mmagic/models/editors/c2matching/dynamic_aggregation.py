@@ -188,18 +188,20 @@ class DynamicAggregation(ModulatedDeformConv2d):
         deform_conv = modulated_deform_conv2d_pytorch if (
             ref_feat.device.type == 'cpu' and torch.is_grad_enabled()
             and self.training) else modulated_deform_conv2d
-        # mmcv's kernels are fp32; under --amp the rest of the net may not be
         parts = deform_group_parts(self.in_channels, self.deform_groups, hr,
                                    wr, self.max_column_elements)
+        # the deformable conv runs in fp32 (mmcv's kernels) also under
+        # --amp, or in float64 where the whole module is (numerical tests)
+        dtype = self.weight.dtype if self.weight.dtype == torch.float64 \
+            else torch.float32
+        args = [t.to(dtype) for t in (ref_feat, offset, mask)]
         with torch.autocast(ref_feat.device.type, enabled=False):
             if parts == 1:
-                out = deform_conv(ref_feat.float(), offset.float(),
-                                  mask.float(), self.weight, self.bias,
-                                  self.stride, self.padding, self.dilation,
-                                  self.groups, self.deform_groups)
+                out = deform_conv(*args, self.weight, self.bias, self.stride,
+                                  self.padding, self.dilation, self.groups,
+                                  self.deform_groups)
             else:
-                out = deform_conv_in_parts(deform_conv, ref_feat.float(),
-                                           offset.float(), mask.float(),
-                                           self.weight, self.bias,
-                                           self.deform_groups, parts)
+                out = deform_conv_in_parts(deform_conv, *args, self.weight,
+                                           self.bias, self.deform_groups,
+                                           parts)
         return out[..., :h, :w]

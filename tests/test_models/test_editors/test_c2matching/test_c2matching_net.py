@@ -8,11 +8,13 @@ from torchvision.ops import deform_conv2d
 
 from c2m_mmagic.models.editors.c2matching import C2MatchingNet
 from c2m_mmagic.models.editors.c2matching.c2matching_net import SCALES
+from numerics import assert_float32_close
 
 
 def spec_forward(net, x, pre_offsets, ref_feats, blocks, groups):
-    """Spec §5.3 in float64 functional ops, DCN through torchvision."""
-    p = {k: v.double() for k, v in net.state_dict().items()}
+    """Spec §5.3 in functional ops of ``x``'s dtype (float64: the
+    reference; float32: its rounding), DCN through torchvision."""
+    p = {k: v.to(x.dtype) for k, v in net.state_dict().items()}
 
     def conv(t, name):
         return F.conv2d(t, p[name + '.weight'], p[name + '.bias'], padding=1)
@@ -37,7 +39,7 @@ def spec_forward(net, x, pre_offsets, ref_feats, blocks, groups):
         offset = torch.cat((o1, o2), 1)
         n, _, h, w = offset.shape
         offset = offset.view(n, groups, 9, 2, h, w).clone()
-        pre = pre_offsets[layer].double()  # (n, 9, h, w, 2) as (x, y)
+        pre = pre_offsets[layer].to(x.dtype)  # (n, 9, h, w, 2) as (x, y)
         offset[:, :, :, 0] += pre[..., 1].unsqueeze(1)  # Δy
         offset[:, :, :, 1] += pre[..., 0].unsqueeze(1)  # Δx
         agg = lrelu(
@@ -56,12 +58,14 @@ def spec_forward(net, x, pre_offsets, ref_feats, blocks, groups):
                                 align_corners=False)
 
 
-def test_forward_equals_the_spec_walk_in_float64():
+def spec_walk_case():
+    """A small net with every branch active (weights of std 0.1, offsets
+    too), its inputs, and the spec walk in float64 and in float32."""
     torch.manual_seed(0)
     blocks, groups, c = 1, 2, 8
     net = C2MatchingNet(mid_channels=c, num_blocks=blocks,
                         deform_groups=groups, offset_warn_threshold=None)
-    for param in net.parameters():  # every branch active, offsets too
+    for param in net.parameters():
         torch.nn.init.normal_(param, std=0.1)
     n, h, w = 2, 5, 6
     x = torch.rand(n, 3, h, w)
@@ -69,12 +73,34 @@ def test_forward_equals_the_spec_walk_in_float64():
            for (_, layer, _), s in zip(SCALES, (1, 2, 4))}
     ref = {layer: torch.randn(n, rc, h * s, w * s)
            for (_, layer, rc), s in zip(SCALES, (1, 2, 4))}
-    out = net(x, pre, ref)
-    assert out.shape == (n, 3, 4 * h, 4 * w)
     expected = spec_forward(net, x.double(), pre,
                             {k: v.double() for k, v in ref.items()}, blocks,
                             groups)
-    torch.testing.assert_close(out.double(), expected, rtol=1e-4, atol=1e-4)
+    walk32 = spec_forward(net, x, pre, ref, blocks, groups)
+    return net, (x, pre, ref), expected, walk32
+
+
+def test_forward_equals_the_spec_walk_in_float64():
+    net, inputs, expected, walk32 = spec_walk_case()
+    out = net(*inputs)
+    assert out.shape == expected.shape == (2, 3, 20, 24)
+    assert_float32_close(out, expected, walk32, what='C2MatchingNet')
+
+
+@pytest.mark.parametrize('perturb', ['weight', 'offset'])
+def test_the_derived_bound_detects_one_perturbed_weight_or_offset(perturb):
+    """The bound still guards the walk: one weight of the first conv changed
+    by 2e-3 (2% of its std), or one pre-offset of the finest scale moved by
+    one pixel, fails it (by 5x or more with AVX2 kernels and with
+    PyTorch's scalar ones, whose float32 error is 5x larger)."""
+    net, (x, pre, ref), expected, walk32 = spec_walk_case()
+    with torch.no_grad():
+        if perturb == 'weight':
+            net.content_extractor.conv_first.weight[0, 0, 0, 0] += 2e-3
+        else:
+            pre['relu1_1'][0, 4, 10, 12, 0] += 1.
+    with pytest.raises(AssertionError, match='derived bound'):
+        assert_float32_close(net(x, pre, ref), expected, walk32)
 
 
 def test_init_follows_the_spec():

@@ -7,6 +7,7 @@ from torchvision.ops import deform_conv2d
 
 from c2m_mmagic.models.editors.c2matching.dynamic_aggregation import (
     DynamicAggregation, combine_offsets, deform_group_parts)
+from numerics import assert_float32_close, assert_gradients_close
 
 
 def direct_combined_offsets(learned, pre, groups):
@@ -29,64 +30,92 @@ def test_combine_offsets_layout():
         atol=0)
 
 
+def torchvision_walk(agg, ref_feat, cond, pre, dtype):
+    """Spec §5.2 through torchvision's deform_conv2d in ``dtype``: offsets
+    combined by the letter, the DCN run on the reference's grid, the output
+    cropped to the condition's."""
+    with torch.no_grad():
+        raw = agg.conv_offset_mask(cond)
+    o1, o2, m = torch.chunk(raw, 3, dim=1)
+    offset = direct_combined_offsets(torch.cat((o1, o2), 1), pre,
+                                     agg.deform_groups)
+    h, w = cond.shape[-2:]
+    hr, wr = ref_feat.shape[-2:]
+    offset = torch.nn.functional.pad(offset, (0, wr - w, 0, hr - h))
+    mask = torch.nn.functional.pad(torch.sigmoid(m), (0, wr - w, 0, hr - h))
+    return deform_conv2d(
+        ref_feat.to(dtype), offset.to(dtype), agg.weight.detach().to(dtype),
+        agg.bias.detach().to(dtype), padding=1,
+        mask=mask.to(dtype))[..., :h, :w]
+
+
+def aggregation_case(ref_size, seed=1):
+    """A DynAgg with an active offset/mask branch (learned offsets matter)
+    and its inputs."""
+    torch.manual_seed(seed)
+    c, groups, h, w = 16, 8, 6, 7
+    agg = DynamicAggregation(c, groups)
+    torch.nn.init.normal_(agg.conv_offset_mask.weight, std=0.05)
+    torch.nn.init.normal_(agg.conv_offset_mask.bias, std=0.5)
+    return agg, (torch.randn(2, c, *ref_size), torch.randn(2, c, h, w),
+                 torch.randn(2, 9, h, w, 2) * 3)
+
+
 @pytest.mark.parametrize('ref_size', [(6, 7), (9, 11)])
 @pytest.mark.parametrize('training', [True, False])
 def test_equals_torchvision_deform_conv2d(ref_size, training):
     """Both paths: mmcv's op (inference) and the PyTorch DCNv2 that CPU
     training back-propagates through."""
-    torch.manual_seed(1)
-    c, groups, h, w = 16, 8, 6, 7
-    agg = DynamicAggregation(c, groups)
-    # a non-zero offset/mask branch, so that learned offsets matter
-    torch.nn.init.normal_(agg.conv_offset_mask.weight, std=0.05)
-    torch.nn.init.normal_(agg.conv_offset_mask.bias, std=0.5)
-    ref_feat = torch.randn(2, c, *ref_size)
-    cond = torch.randn(2, c, h, w)
-    pre = torch.randn(2, 9, h, w, 2) * 3
+    agg, inputs = aggregation_case(ref_size)
     agg.train(training)
     with torch.set_grad_enabled(training):
-        out = agg(ref_feat, cond, pre)
-    assert out.shape == (2, c, h, w) and out.requires_grad == training
+        out = agg(*inputs)
+    assert out.shape == (2, 16, 6, 7) and out.requires_grad == training
+    assert_float32_close(out, torchvision_walk(agg, *inputs, torch.float64),
+                         torchvision_walk(agg, *inputs, torch.float32),
+                         what='DynamicAggregation')
 
+
+def test_the_derived_bound_detects_one_moved_offset():
+    """A pre-offset moved by 0.01 pixel at one position fails the bound."""
+    agg, (ref_feat, cond, pre) = aggregation_case((9, 11))
+    expected = torchvision_walk(agg, ref_feat, cond, pre, torch.float64)
+    walk32 = torchvision_walk(agg, ref_feat, cond, pre, torch.float32)
+    moved = pre.clone()
+    moved[0, 4, 3, 3, 0] += 0.01
     with torch.no_grad():
-        raw = agg.conv_offset_mask(cond)
-    o1, o2, m = torch.chunk(raw, 3, dim=1)
-    offset = direct_combined_offsets(torch.cat((o1, o2), 1), pre, groups)
-    mask = torch.sigmoid(m)
-    hr, wr = ref_size
-    offset = torch.nn.functional.pad(offset, (0, wr - w, 0, hr - h))
-    mask = torch.nn.functional.pad(mask, (0, wr - w, 0, hr - h))
-    expected = deform_conv2d(
-        ref_feat.double(),
-        offset.double(),
-        agg.weight.double(),
-        agg.bias.double(),
-        padding=1,
-        mask=mask.double())[..., :h, :w]
-    torch.testing.assert_close(out.detach().double(), expected, rtol=1e-4,
-                               atol=1e-4)
+        out = agg.eval()(ref_feat, cond, moved)
+    with pytest.raises(AssertionError, match='derived bound'):
+        assert_float32_close(out, expected, walk32)
+
+
+def aggregation_gradients(agg, inputs, dtype, monkeypatch=None):
+    """Parameter gradients of a squared-output loss, the module and its
+    inputs in ``dtype``; with ``monkeypatch``, mmcv's op replaces the
+    PyTorch DCNv2 of CPU training."""
+    import c2m_mmagic.models.editors.c2matching.dynamic_aggregation as module
+    from mmcv.ops import modulated_deform_conv2d
+    agg = copy.deepcopy(agg).to(dtype).train()
+    if monkeypatch is not None:
+        monkeypatch.setattr(module, 'modulated_deform_conv2d_pytorch',
+                            modulated_deform_conv2d)
+    agg(*(t.to(dtype) for t in inputs)).square().mean().backward()
+    return {n: p.grad for n, p in agg.named_parameters()}
 
 
 def test_cpu_training_gradients_equal_mmcvs(monkeypatch):
-    """The CPU training path gives mmcv's gradients for every parameter."""
-    import c2m_mmagic.models.editors.c2matching.dynamic_aggregation as module
-    from mmcv.ops import modulated_deform_conv2d
+    """The CPU training path and mmcv's op give the same gradients for
+    every parameter: both within the derived bound of the float64 ones."""
     torch.manual_seed(2)
-    agg = DynamicAggregation(16, 4).train()
+    agg = DynamicAggregation(16, 4)
     torch.nn.init.normal_(agg.conv_offset_mask.weight, std=0.05)
-    ref_feat, cond = torch.randn(2, 16, 8, 9), torch.randn(2, 16, 8, 9)
-    pre = torch.randn(2, 9, 8, 9, 2) * 2
-    grads = []
-    for impl in (None, modulated_deform_conv2d):
-        if impl is not None:  # mmcv's op on the training path too
-            monkeypatch.setattr(module, 'modulated_deform_conv2d_pytorch',
-                                impl)
-        agg.zero_grad()
-        agg(ref_feat, cond, pre).square().mean().backward()
-        grads.append({n: p.grad.clone() for n, p in agg.named_parameters()})
-    for name, grad in grads[0].items():
-        torch.testing.assert_close(grad, grads[1][name], rtol=1e-3,
-                                   atol=1e-5, msg=name)
+    inputs = (torch.randn(2, 16, 8, 9), torch.randn(2, 16, 8, 9),
+              torch.randn(2, 9, 8, 9, 2) * 2)
+    expected = aggregation_gradients(agg, inputs, torch.float64)
+    ours = aggregation_gradients(agg, inputs, torch.float32)
+    mmcv = aggregation_gradients(agg, inputs, torch.float32, monkeypatch)
+    assert_gradients_close(mmcv, expected, ours)
+    assert_gradients_close(ours, expected, mmcv)
 
 
 def test_init_follows_dcnv2_and_zero_offset_branch():
@@ -144,9 +173,10 @@ def test_deform_group_parts_bound_the_column_buffer():
 def test_split_over_deform_groups_equals_one_call(training):
     """Over-large grids run as a sum over parts of the deform groups: the
     same output and gradients as one call (both paths: mmcv's op and the
-    PyTorch DCNv2 of CPU training)."""
+    PyTorch DCNv2 of CPU training), in float64, where the sum's reordering
+    leaves nothing near 1e-10."""
     torch.manual_seed(3)
-    agg = DynamicAggregation(16, 8).train(training)
+    agg = DynamicAggregation(16, 8).train(training).double()
     torch.nn.init.normal_(agg.conv_offset_mask.weight, std=0.05)
     torch.nn.init.normal_(agg.bias, std=0.5)
     inputs = [torch.randn(2, 16, 9, 11), torch.randn(2, 16, 7, 8),
@@ -156,7 +186,7 @@ def test_split_over_deform_groups_equals_one_call(training):
         mod = copy.deepcopy(agg)
         if limit:
             mod.max_column_elements = limit
-        xs = [t.clone().requires_grad_(i < 2) for i, t in enumerate(inputs)]
+        xs = [t.double().requires_grad_(i < 2) for i, t in enumerate(inputs)]
         out = mod(*xs)
         out.square().sum().backward()
         results.append([
@@ -164,4 +194,5 @@ def test_split_over_deform_groups_equals_one_call(training):
             mod.conv_offset_mask.weight.grad
         ])
     for one, parts in zip(*results):
-        torch.testing.assert_close(parts, one, rtol=1e-5, atol=1e-5)
+        assert parts.dtype == torch.float64
+        torch.testing.assert_close(parts, one, rtol=1e-10, atol=1e-10)
