@@ -1,7 +1,8 @@
 """Time C²-Matching: matching alone, inference per image, a stage-3 training
 step, and peak memory; the shipped implementation ("fast") or a plain one of
 the released algorithm ("reference": per-sample loop, chunked conv2d patch
-correlation, fp32, deformable conv through torchvision).
+correlation, fp32, deformable conv through torchvision on the reference's
+grid).
 
 Example:
     python tools/benchmark.py --device cpu --impl fast reference \
@@ -20,9 +21,7 @@ import torch.nn.functional as F
 from cli_helpers import REPO
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from torchvision.ops import deform_conv2d
 
-import c2m_mmagic.models.editors.c2matching.dynamic_aggregation as dyn_agg
 from c2m_mmagic.models.editors.c2matching.correspondence import (
     PATCH, CorrespondenceGenerator, index_to_flow, l2_normalize_channels,
     shifted_offsets)
@@ -77,14 +76,6 @@ class ReferenceCorrespondence(CorrespondenceGenerator):
         }
 
 
-def torchvision_mdcn(x, offset, mask, weight, bias, stride, padding, dilation,
-                     groups, deform_groups):
-    """mmcv's modulated_deform_conv2d signature on torchvision's op."""
-    del groups, deform_groups  # implied by the shapes
-    return deform_conv2d(x, offset, weight, bias, stride, padding, dilation,
-                         mask)
-
-
 def build_model(impl: str, device: torch.device, blocks: int,
                 chunk_elements: Optional[int] = None):
     """Stage-3 GAN model from configs/c2matching_cufed.py, random weights."""
@@ -99,16 +90,12 @@ def build_model(impl: str, device: torch.device, blocks: int,
     cfg.model.train_cfg.pixel_init = 0
     if chunk_elements:
         cfg.model.correspondence.chunk_elements = chunk_elements
+    if impl == 'reference':
+        cfg.model.generator.deform_conv = 'torchvision'
     model = MODELS.build(cfg.model)
     if impl == 'reference':
         model.correspondence = ReferenceCorrespondence()
-        dyn_agg.modulated_deform_conv2d = torchvision_mdcn
-    else:
-        dyn_agg.modulated_deform_conv2d = FAST_MDCN
     return model.to(device), cfg
-
-
-FAST_MDCN = dyn_agg.modulated_deform_conv2d
 
 
 def timed(fn: Callable, device: torch.device, warmup: int,

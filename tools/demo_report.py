@@ -137,43 +137,52 @@ def ablation_panel(data: str, sr: str, stem: str, pairs: str):
     return comparison_row(panels, h)
 
 
-def main() -> None:
-    args = parse_args()
-    results_file = osp.join(args.work_dirs, 'c2matching-rec_demo',
-                            'results.json')
+def report(work_dirs: str = 'work_dirs',
+           data: str = 'data/demo',
+           sr: str = 'work_dirs/c2matching-rec_demo/sr',
+           out: str = 'work_dirs/quickstart',
+           panel_image: str = '000') -> str:
+    """Writes ``out``/summary.md, summary.json and ablation.png; returns the
+    markdown."""
+    results_file = osp.join(work_dirs, 'c2matching-rec_demo', 'results.json')
     if not osp.isfile(results_file):
         raise FileNotFoundError(f'no test results at {results_file}; run '
                                 'the stage-3 test first')
     with open(results_file) as f:
         results = json.load(f)['results']
-    matching, sr = matching_rows(args.work_dirs), sr_rows(results)
-    closeness = closeness_rows(args.sr)
+    matching, sr_table = matching_rows(work_dirs), sr_rows(results)
+    closeness = closeness_rows(sr)
     markdown = '\n'.join([
         to_markdown(matching,
                     'Matching accuracy on the demo validation pairs',
                     first_column='stage'),
-        to_markdown(sr, 'Held-out demo test images (Y channel)',
+        to_markdown(sr_table, 'Held-out demo test images (Y channel)',
                     first_column='references'),
         to_markdown(closeness,
                     'Several references: output against the true '
                     'reference alone',
                     first_column='references')
     ])
-    write_text(markdown, osp.join(args.out, 'summary.md'))
+    write_text(markdown, osp.join(out, 'summary.md'))
     mmengine.dump(
-        dict(matching=matching, super_resolution=sr,
+        dict(matching=matching, super_resolution=sr_table,
              several_references=closeness),
-        osp.join(args.out, 'summary.json'),
+        osp.join(out, 'summary.json'),
         indent=2,
         backend_args=atomic_backend_args())
-    panel = osp.join(args.out, 'ablation.png')
+    panel = osp.join(out, 'ablation.png')
     write_image(
-        ablation_panel(args.data, args.sr, args.panel_image,
-                       osp.join(args.data, 'CUFED5_unrelated_pairs.txt')),
-        panel)
+        ablation_panel(data, sr, panel_image,
+                       osp.join(data, 'CUFED5_unrelated_pairs.txt')), panel)
     print(markdown)
-    print(f'[quickstart] summary: {args.out}/summary.md, .json; reference '
+    print(f'[quickstart] summary: {out}/summary.md, .json; reference '
           f'ablation panel: {panel}')
+    return markdown
+
+
+def main() -> None:
+    args = parse_args()
+    report(args.work_dirs, args.data, args.sr, args.out, args.panel_image)
 
 
 if __name__ == '__main__':

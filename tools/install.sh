@@ -15,7 +15,12 @@
 #   --venv DIR    environment to install into (default: $C2M_VENV, else the
 #                 active venv or conda environment, else ~/.venvs/c2m_mmagic)
 # Environment: MAX_JOBS (mmcv build jobs, default: number of cores),
-#              C2M_CACHE (build cache, default ~/.cache/c2m_mmagic).
+#              C2M_CACHE (build cache, default ~/.cache/c2m_mmagic),
+#              C2M_FULL_CHECK=1 (probe every step even when nothing changed).
+# A finished install leaves a stamp of what it checked (package versions and
+# files read from the installed metadata, the requirements, the options);
+# while all of that is unchanged, a rerun reads the same without importing
+# anything and stops in about a second.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,6 +57,40 @@ if [ ! -x "$C2M_PY" ]; then
 fi
 log "environment: $C2M_VENV"
 
+# What a finished install depends on, read from the installed packages'
+# metadata (no imports): versions, the location of this package, mmcv's
+# compiled ops, the requirements and the options.
+fingerprint() {
+    "$C2M_PY" - "$REPO" "$STACK" "$TORCH_VERSION" "$TORCHVISION_VERSION" <<'EOF'
+import hashlib, glob, importlib.metadata as md, importlib.util, os, sys
+repo, *options = sys.argv[1:]
+parts = [sys.executable] + options
+for name in ('torch', 'torchvision', 'numpy', 'mmcv', 'mmengine', 'mmagic',
+             'c2m_mmagic'):
+    try:
+        parts.append(f'{name}=={md.version(name)}')
+    except md.PackageNotFoundError:
+        sys.exit(1)
+ops = [f for f in md.distribution('mmcv').files or [] if '_ext' in str(f)]
+spec = importlib.util.find_spec('c2m_mmagic')
+if not ops or not spec or not all(os.path.isfile(f.locate()) for f in ops):
+    sys.exit(1)
+parts += [str(f.locate()) for f in ops] + [spec.origin]
+for path in sorted(glob.glob(os.path.join(repo, 'requirements', '*.txt'))) \
+        + [os.path.join(repo, 'setup.py')]:
+    parts.append(hashlib.sha256(open(path, 'rb').read()).hexdigest())
+print(hashlib.sha256('\n'.join(parts).encode()).hexdigest())
+EOF
+}
+ready_stamp="$C2M_VENV/.c2m_mmagic_ready"
+if [ -z "${C2M_FULL_CHECK:-}" ] && [ -f "$ready_stamp" ] \
+        && fp="$(fingerprint 2>/dev/null)" && [ "$fp" = "$(cat "$ready_stamp")" ]; then
+    log "up to date: nothing changed since the last full check (C2M_FULL_CHECK=1 probes every step)"
+    trap - ERR
+    exit 0
+fi
+rm -f "$ready_stamp"
+
 STEP="torch==$TORCH_VERSION torchvision==$TORCHVISION_VERSION"
 if probe <<EOF
 import torch, torchvision
@@ -66,6 +105,7 @@ else
 fi
 
 STEP="choosing the stack (--stack $STACK)"
+REQUESTED_STACK="$STACK"
 numpy_major="$("$C2M_PY" -c 'import numpy; print(numpy.__version__.split(".")[0])' 2>/dev/null || true)"
 case "$STACK" in
     auto)
@@ -177,4 +217,5 @@ print(f'[install] ready: torch {torch.__version__}, numpy {numpy.__version__}, '
       f'mmcv {mmcv.__version__}, mmengine {mmengine.__version__}, '
       f'mmagic {mmagic.__version__}, c2m_mmagic {c2m_mmagic.__version__}')
 EOF
+STACK="$REQUESTED_STACK" fingerprint > "$ready_stamp.tmp" && mv "$ready_stamp.tmp" "$ready_stamp"
 trap - ERR

@@ -1,26 +1,19 @@
 #!/usr/bin/env bash
 # README's first command: set everything up, then run the main job on the
-# embedded demo data: the three training stages on the CPU, the test of the
-# held-out images with their true and with unrelated references, a summary.
+# embedded demo data (tools/quickstart.py, one process): the three training
+# stages on the CPU, the test of the held-out images with their true and with
+# unrelated references, a summary; each step prints its time and what is left.
 # Usage: bash tools/quickstart.sh [install.sh options, e.g. --wheels DIR]
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
+start=$(date +%s)
 bash tools/install.sh "$@"
+echo "[quickstart] install check took $(( $(date +%s) - start )) s"
 # shellcheck source=tools/env.sh
 source tools/env.sh
-start=$(date +%s)
-"$C2M_PY" tools/make_demo_data.py --out data/demo
-# stage 1 (teacher) -> stage 2 (student) -> stage 3 (restoration), each
-# taking the previous stage's checkpoint named in its config
-for stage in teacher student rec; do
-    "$C2M_PY" tools/train.py "configs/c2matching/c2matching-${stage}_demo.py"
-done
+"$C2M_PY" tools/quickstart.py
 WORK_DIR=work_dirs/c2matching-rec_demo
-"$C2M_PY" tools/test.py configs/c2matching/c2matching-rec_demo.py \
-    "$(cat "$WORK_DIR/last_checkpoint")" --work-dir "$WORK_DIR" \
-    --save-sr "$WORK_DIR/sr"
-"$C2M_PY" tools/demo_report.py --out work_dirs/quickstart
 echo "[quickstart] stage checkpoints and logs: work_dirs/c2matching-{teacher,student,rec}_demo/"
 echo "[quickstart] comparison images: $WORK_DIR/comparisons/; SR outputs: $WORK_DIR/sr/"
-echo "[quickstart] demo run took $(( $(date +%s) - start )) s"
+echo "[quickstart] summary: work_dirs/quickstart/summary.md; everything took $(( $(date +%s) - start )) s"

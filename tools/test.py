@@ -6,8 +6,10 @@ Example:
 """
 import argparse
 import os.path as osp
+from typing import Optional
 
 from cli_helpers import add_runner_arguments, fail, runner_config
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 from c2m_mmagic.utils import CheckpointMismatchError, weights_only_globals
@@ -28,27 +30,35 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def main() -> None:
-    args = parse_args()
-    if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
-    cfg = runner_config(args)
-    cfg.load_from = args.checkpoint
-    if args.save_sr:
+def test(cfg: Config,
+         checkpoint: str,
+         save_sr: Optional[str] = None,
+         out: Optional[str] = None) -> None:
+    """Tests ``checkpoint`` with mmengine's Runner; ``save_sr``: a folder for
+    every SR output, ``out``: a pickle of predictions and metrics."""
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+    cfg.load_from = checkpoint
+    if save_sr:
         cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
-            dict(type='SaveSRHook', out_dir=args.save_sr)
+            dict(type='SaveSRHook', out_dir=save_sr)
         ]
-    if args.out:
+    if out:
         cfg.test_evaluator = [cfg.test_evaluator] if isinstance(
             cfg.test_evaluator, dict) else list(cfg.test_evaluator)
         cfg.test_evaluator.append(
-            dict(type='DumpResults', out_file_path=args.out))
+            dict(type='DumpResults', out_file_path=out))
     runner = Runner.from_cfg(cfg)
     try:
         with weights_only_globals():
             runner.test()
     except CheckpointMismatchError as err:
-        raise CheckpointMismatchError(f'{args.checkpoint}: {err}') from None
+        raise CheckpointMismatchError(f'{checkpoint}: {err}') from None
+
+
+def main() -> None:
+    args = parse_args()
+    test(runner_config(args), args.checkpoint, args.save_sr, args.out)
 
 
 if __name__ == '__main__':

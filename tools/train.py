@@ -29,6 +29,17 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def train(cfg: Config) -> Runner:
+    """Trains with mmengine's Runner; returns it (its ``work_dir``)."""
+    runner = Runner.from_cfg(cfg)
+    # --resume and load_from read mmengine checkpoints: weights-only, with
+    # the types those hold allowed for this run only
+    with weights_only_globals():
+        runner.train()
+    runner.logger.info(f'Checkpoints and logs are in {cfg.work_dir}')
+    return runner
+
+
 def main() -> None:
     args = parse_args()
     cfg: Config = runner_config(args)
@@ -50,12 +61,7 @@ def main() -> None:
         wrapper['device_ids'] = None  # DDP on CPU modules takes no devices
         cfg.model_wrapper_cfg = wrapper
         print_log('distributed on CPU: gloo backend', 'current')
-    runner = Runner.from_cfg(cfg)
-    # --resume and load_from read mmengine checkpoints: weights-only, with
-    # the types those hold allowed for this run only
-    with weights_only_globals():
-        runner.train()
-    runner.logger.info(f'Checkpoints and logs are in {cfg.work_dir}')
+    train(cfg)
     if torch.distributed.is_initialized():
         # leaving gloo's threads to the interpreter's exit can abort a rank
         # ("terminate called without an active exception")

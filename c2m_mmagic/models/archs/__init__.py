@@ -1,11 +1,12 @@
-from .deform_conv import modulated_deform_conv2d_pytorch
+from .deform_conv import (DEFORM_CONVS, DeformConvOp, deform_conv_for,
+                          modulated_deform_conv2d_pytorch)
 from .vgg_trunk import (ImageNetNormalized, build_vgg_trunk,
                         load_torchvision_vgg, log_random_init,
                         torchvision_revise_keys, trunk_features,
                         vgg_layer_names)
 
 __all__ = [
-    'ImageNetNormalized', 'build_vgg_trunk', 'load_torchvision_vgg',
+    'DEFORM_CONVS', 'DeformConvOp', 'deform_conv_for', 'ImageNetNormalized', 'build_vgg_trunk', 'load_torchvision_vgg',
     'log_random_init', 'modulated_deform_conv2d_pytorch',
     'torchvision_revise_keys', 'trunk_features', 'vgg_layer_names'
 ]

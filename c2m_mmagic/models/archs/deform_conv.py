@@ -1,14 +1,16 @@
-"""Modulated deformable convolution (DCNv2) from PyTorch's own operators.
+"""Modulated deformable convolution (DCNv2): the implementations C²-Matching
+can run, all with the signature of ``mmcv.ops.modulated_deform_conv2d``.
 
-Same semantics and signature as ``mmcv.ops.modulated_deform_conv2d``
+``modulated_deform_conv2d_pytorch`` is DCNv2 from PyTorch's own operators
 (bilinear sampling, zero outside the map, offsets as (Δy, Δx) pairs per
 deformable group and kernel point): the samples are gathered with
-``grid_sample`` and the convolution is one matrix product. Autograd through
-those operators is multi-threaded on the CPU, where mmcv's backward is not:
-a 64-channel 64×64 forward + backward takes about a tenth of mmcv's time on
-2 cores. C²-Matching uses it for CPU training and mmcv's ops everywhere else.
+``grid_sample`` and the convolution is one matrix product. On the CPU those
+operators are multi-threaded where mmcv's are not (a 64-channel 64×64
+forward + backward takes about a tenth of mmcv's time on 2 cores, an
+inference at 332×500 about a third), and its output grid is the offsets'
+grid, whatever the size of the sampled map.
 """
-from typing import Optional, Tuple, Union
+from typing import Callable, NamedTuple, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -74,9 +76,59 @@ def modulated_deform_conv2d_pytorch(x: torch.Tensor,
         mode='bilinear',
         padding_mode='zeros',
         align_corners=True)
-    sampled = sampled.view(n, g, c // g, points, ho, wo) * mask.view(
-        n, g, 1, points, ho, wo)
+    sampled = sampled.view(n, g, c // g, points, ho, wo)
+    mask = mask.view(n, g, 1, points, ho, wo)
+    # in place where nothing is differentiated: one column buffer, not two
+    sampled = sampled * mask if torch.is_grad_enabled() else sampled.mul_(mask)
     out = torch.matmul(
         weight.reshape(c_out, c * points),
         sampled.reshape(n, c * points, ho * wo)).view(n, c_out, ho, wo)
     return out if bias is None else out + bias.view(1, -1, 1, 1)
+
+
+def modulated_deform_conv2d_torchvision(x, offset, mask, weight, bias, stride,
+                                        padding, dilation, groups,
+                                        deform_groups):
+    """torchvision's DCNv2 behind mmcv's signature (the groups are implied by
+    the shapes)."""
+    from torchvision.ops import deform_conv2d
+    del groups, deform_groups
+    return deform_conv2d(x, offset, weight, bias, stride, padding, dilation,
+                         mask)
+
+
+def modulated_deform_conv2d_mmcv(*args):
+    """mmcv's compiled DCNv2 (CUDA kernels; its CPU ones are
+    single-threaded)."""
+    from mmcv.ops import modulated_deform_conv2d
+    return modulated_deform_conv2d(*args)
+
+
+class DeformConvOp(NamedTuple):
+    """A DCNv2 implementation.
+
+    Attributes:
+        fn (callable): mmcv's ``modulated_deform_conv2d`` signature.
+        any_grid (bool): Whether its output grid is the offsets' grid, of
+            any size; else it is the sampled map's (stride 1, padding 1).
+    """
+    fn: Callable
+    any_grid: bool
+
+
+DEFORM_CONVS = {
+    'pytorch': DeformConvOp(modulated_deform_conv2d_pytorch, True),
+    'mmcv': DeformConvOp(modulated_deform_conv2d_mmcv, False),
+    'torchvision': DeformConvOp(modulated_deform_conv2d_torchvision, False),
+}
+
+
+def deform_conv_for(name: str, device: torch.device) -> DeformConvOp:
+    """The implementation ``name`` names; 'auto': mmcv's on CUDA, PyTorch's
+    operators elsewhere."""
+    if name == 'auto':
+        name = 'mmcv' if torch.device(device).type == 'cuda' else 'pytorch'
+    if name not in DEFORM_CONVS:
+        raise ValueError(f'deform_conv must be auto or one of '
+                         f'{sorted(DEFORM_CONVS)}, got {name!r}')
+    return DEFORM_CONVS[name]

@@ -160,7 +160,10 @@ demo_pipeline = [
     dict(type='PackInputs', meta_keys=['ref_sizes']),
 ]
 
-# The embedded demo (tools/make_demo_data.py) trains stage 3 on CPU-sized
-# windows of its 160x160 pairs.
-demo_crop_size = 48
+# The embedded demo (tools/make_demo_data.py) trains on CPU-sized windows of
+# its 160x160 pairs: stages 1 and 2 on homographies of a smaller window,
+# stage 3 on random crops.
+demo_contras_size = 96
+demo_contras_train_pipeline = contrastive(flip=True, size=demo_contras_size)
+demo_crop_size = 96
 demo_train_pipeline = restoration_train(demo_crop_size, crop=True)

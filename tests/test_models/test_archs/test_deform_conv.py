@@ -1,10 +1,10 @@
 """The PyTorch DCNv2 used for CPU training equals mmcv's and torchvision's."""
 import pytest
 import torch
-from mmcv.ops import modulated_deform_conv2d
 from torchvision.ops import deform_conv2d
 
-from c2m_mmagic.models.archs import modulated_deform_conv2d_pytorch
+from c2m_mmagic.models.archs import (DEFORM_CONVS, deform_conv_for,
+                                     modulated_deform_conv2d_pytorch)
 from numerics import assert_float32_close
 
 
@@ -49,18 +49,38 @@ def strided_args(dtype, stride, padding):
             padding, 1, 1, 4)
 
 
-def torchvision_dcn(x, offset, mask, weight, bias, stride, padding, *_):
-    return deform_conv2d(x, offset, weight, bias, stride, padding, 1, mask)
-
-
 @pytest.mark.parametrize('stride,padding', [(1, 1), (2, 0)])
-def test_output_equals_mmcv_in_float32(stride, padding):
-    """In float32, ours and mmcv's are both within the derived bound of
-    torchvision's float64 output (the bound: torchvision's float32 error)."""
+def test_every_implementation_equals_torchvision_in_float64(stride, padding):
+    """In float32, each implementation (ours, mmcv's and the wrapper of
+    torchvision's) is within the derived bound of torchvision's float64
+    output (the bound: torchvision's own float32 error)."""
     args32 = strided_args(torch.float32, stride, padding)
-    expected = torchvision_dcn(*strided_args(torch.float64, stride, padding))
-    walk32 = torchvision_dcn(*args32)
-    assert_float32_close(modulated_deform_conv2d_pytorch(*args32), expected,
-                         walk32, what='PyTorch DCNv2')
-    assert_float32_close(modulated_deform_conv2d(*args32), expected, walk32,
-                         what="mmcv's DCNv2")
+    torchvision = DEFORM_CONVS['torchvision'].fn
+    expected = torchvision(*strided_args(torch.float64, stride, padding))
+    walk32 = deform_conv2d(*args32[:2], args32[3], args32[4], stride,
+                           padding, 1, args32[2])
+    for name, op in DEFORM_CONVS.items():
+        assert_float32_close(op.fn(*args32), expected, walk32, what=name)
+
+
+def test_pytorch_dcn_computes_any_output_grid():
+    """The offsets' grid is the output grid: a 5x6 corner of the output
+    sampled from a larger map equals the corner of the full output (the
+    aggregation of a reference larger than the input)."""
+    x, offset, mask, weight, bias = inputs(torch.float64)
+    full = modulated_deform_conv2d_pytorch(x, offset, mask, weight, bias, 1,
+                                           1, 1, 1, 4)
+    corner = modulated_deform_conv2d_pytorch(
+        x, offset[..., :5, :6].contiguous(), mask[..., :5, :6].contiguous(),
+        weight, bias, 1, 1, 1, 1, 4)
+    torch.testing.assert_close(corner, full[..., :5, :6], rtol=1e-12,
+                               atol=1e-12)
+    assert DEFORM_CONVS['pytorch'].any_grid
+    assert not DEFORM_CONVS['mmcv'].any_grid
+
+
+def test_auto_picks_mmcv_on_cuda_and_pytorch_elsewhere():
+    assert deform_conv_for('auto', 'cpu') is DEFORM_CONVS['pytorch']
+    assert deform_conv_for('auto', 'cuda') is DEFORM_CONVS['mmcv']
+    with pytest.raises(ValueError, match='deform_conv must be'):
+        deform_conv_for('fast', 'cpu')

@@ -57,6 +57,9 @@ class C2MatchingNet(BaseModule):
         num_blocks (int): Residual blocks per stage. Default: 16.
         deform_groups (int): Deformable groups of each DynAgg. Default: 8.
         offset_warn_threshold (float | None): See :class:`DynamicAggregation`.
+        deform_conv (str): DCNv2 implementation of the aggregations ('auto':
+            mmcv's on CUDA, PyTorch's operators elsewhere; see
+            :class:`DynamicAggregation`).
         init_cfg (dict, optional): mmengine init config.
     """
 
@@ -67,6 +70,7 @@ class C2MatchingNet(BaseModule):
                  num_blocks: int = 16,
                  deform_groups: int = 8,
                  offset_warn_threshold=100.,
+                 deform_conv: str = 'auto',
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         nf = mid_channels
@@ -79,7 +83,7 @@ class C2MatchingNet(BaseModule):
             self.add_module(
                 f'{name}_dyn_agg',
                 DynamicAggregation(ref_c, deform_groups,
-                                   offset_warn_threshold))
+                                   offset_warn_threshold, deform_conv))
             self.add_module(
                 f'head_{name}',
                 nn.Sequential(nn.Conv2d(nf + ref_c, nf, 3, 1, 1), lrelu()))

@@ -2,10 +2,10 @@
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmcv.ops import ModulatedDeformConv2d, modulated_deform_conv2d
+from mmcv.ops import ModulatedDeformConv2d
 from mmengine.logging import print_log
 
-from ...archs import modulated_deform_conv2d_pytorch
+from ...archs import deform_conv_for
 
 KERNEL_POINTS = 9  # 3x3
 # mmcv's DCNv2 kernels index the per-sample column buffer (C·9·H·W) with
@@ -94,11 +94,14 @@ class DynamicAggregation(ModulatedDeformConv2d):
     masks come from a condition feature, plus a matching-derived pre-offset.
 
     The DCN weight keeps mmcv's DCNv2 init (uniform ±1/sqrt(C·9), bias 0);
-    ``conv_offset_mask`` starts at zero. The deformable convolution is
-    mmcv's, except when training on the CPU, where the same DCNv2 from
-    PyTorch operators (``modulated_deform_conv2d_pytorch``) back-propagates
-    about ten times faster. Grids whose column buffer would pass
-    ``max_column_elements`` run as a sum over parts of the deform groups.
+    ``conv_offset_mask`` starts at zero. The deformable convolution is one
+    of ``archs.DEFORM_CONVS`` (``deform_conv``): by default mmcv's on CUDA
+    and, elsewhere, the same DCNv2 from PyTorch's operators, which is
+    multi-threaded on a CPU and computes only the output grid. With mmcv's
+    (or torchvision's), whose output grid is the sampled map's, a larger
+    reference runs the DCN on its grid and the output is cropped back, and
+    grids whose column buffer would pass ``max_column_elements`` run as a
+    sum over parts of the deform groups.
 
     Args:
         channels (int): C.
@@ -106,12 +109,14 @@ class DynamicAggregation(ModulatedDeformConv2d):
         offset_warn_threshold (float | None): Log a warning when the mean
             absolute learned offset exceeds it (as released: 100). None
             disables the check, which costs a device sync.
+        deform_conv (str): 'auto', 'pytorch', 'mmcv' or 'torchvision'.
     """
 
     def __init__(self,
                  channels: int,
                  deform_groups: int = 8,
-                 offset_warn_threshold=100.) -> None:
+                 offset_warn_threshold=100.,
+                 deform_conv: str = 'auto') -> None:
         super().__init__(
             channels,
             channels,
@@ -123,6 +128,8 @@ class DynamicAggregation(ModulatedDeformConv2d):
             deform_groups=deform_groups,
             bias=True)
         self.offset_warn_threshold = offset_warn_threshold
+        deform_conv_for(deform_conv, 'cpu')  # a wrong name fails here
+        self.deform_conv = deform_conv
         self.max_column_elements = MAX_COLUMN_ELEMENTS
         self.conv_offset_mask = nn.Conv2d(
             channels, deform_groups * 3 * KERNEL_POINTS, 3, 1, 1, bias=True)
@@ -164,9 +171,7 @@ class DynamicAggregation(ModulatedDeformConv2d):
         Args:
             ref_feat (Tensor): (N, C, Hr, Wr) reference features to sample,
                 Hr >= H and Wr >= W, aligned at the top-left corner with the
-                output grid. A larger reference is sampled whole: the DCN runs
-                on its grid with offsets and mask zero-padded, and the output
-                is cropped back.
+                output grid; sampled whole (positions outside it read 0).
             cond (Tensor): (N, C, H, W) condition; sets the output grid.
             pre_offset (Tensor): (N, 9, H, W, 2), last dim (x, y).
 
@@ -180,28 +185,29 @@ class DynamicAggregation(ModulatedDeformConv2d):
             raise ValueError(
                 f'{type(self).__name__}: reference features {hr}x{wr} must '
                 f'cover the output grid {h}x{w}')
-        if (hr, wr) != (h, w):
-            offset = F.pad(offset, (0, wr - w, 0, hr - h))
-            mask = F.pad(mask, (0, wr - w, 0, hr - h))
-        # mmcv's CPU backward is single-threaded: CPU training samples with
-        # PyTorch's operators instead (same DCNv2, tested against mmcv)
-        deform_conv = modulated_deform_conv2d_pytorch if (
-            ref_feat.device.type == 'cpu' and torch.is_grad_enabled()
-            and self.training) else modulated_deform_conv2d
-        parts = deform_group_parts(self.in_channels, self.deform_groups, hr,
-                                   wr, self.max_column_elements)
+        op = deform_conv_for(self.deform_conv, ref_feat.device)
         # the deformable conv runs in fp32 (mmcv's kernels) also under
         # --amp, or in float64 where the whole module is (numerical tests)
         dtype = self.weight.dtype if self.weight.dtype == torch.float64 \
             else torch.float32
-        args = [t.to(dtype) for t in (ref_feat, offset, mask)]
+        ref_feat, offset, mask = (t.to(dtype) for t in (ref_feat, offset,
+                                                        mask))
         with torch.autocast(ref_feat.device.type, enabled=False):
+            if op.any_grid:
+                return op.fn(ref_feat, offset, mask, self.weight, self.bias,
+                             self.stride, self.padding, self.dilation,
+                             self.groups, self.deform_groups)
+            if (hr, wr) != (h, w):
+                offset = F.pad(offset, (0, wr - w, 0, hr - h))
+                mask = F.pad(mask, (0, wr - w, 0, hr - h))
+            parts = deform_group_parts(self.in_channels, self.deform_groups,
+                                       hr, wr, self.max_column_elements)
             if parts == 1:
-                out = deform_conv(*args, self.weight, self.bias, self.stride,
-                                  self.padding, self.dilation, self.groups,
-                                  self.deform_groups)
+                out = op.fn(ref_feat, offset, mask, self.weight, self.bias,
+                            self.stride, self.padding, self.dilation,
+                            self.groups, self.deform_groups)
             else:
-                out = deform_conv_in_parts(deform_conv, *args, self.weight,
-                                           self.bias, self.deform_groups,
-                                           parts)
+                out = deform_conv_in_parts(op.fn, ref_feat, offset, mask,
+                                           self.weight, self.bias,
+                                           self.deform_groups, parts)
         return out[..., :h, :w]

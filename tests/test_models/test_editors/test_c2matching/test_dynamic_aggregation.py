@@ -63,11 +63,14 @@ def aggregation_case(ref_size, seed=1):
 
 @pytest.mark.parametrize('ref_size', [(6, 7), (9, 11)])
 @pytest.mark.parametrize('training', [True, False])
-def test_equals_torchvision_deform_conv2d(ref_size, training):
-    """Both paths: mmcv's op (inference) and the PyTorch DCNv2 that CPU
-    training back-propagates through."""
+@pytest.mark.parametrize('deform_conv', ['auto', 'mmcv', 'torchvision'])
+def test_equals_torchvision_deform_conv2d(ref_size, training, deform_conv):
+    """Every implementation, in training and in inference: on the CPU the
+    default runs PyTorch's operators on the output grid, mmcv's and
+    torchvision's run on the reference's grid and crop."""
     agg, inputs = aggregation_case(ref_size)
     agg.train(training)
+    agg.deform_conv = deform_conv
     with torch.set_grad_enabled(training):
         out = agg(*inputs)
     assert out.shape == (2, 16, 6, 7) and out.requires_grad == training
@@ -89,23 +92,19 @@ def test_the_derived_bound_detects_one_moved_offset():
         assert_float32_close(out, expected, walk32)
 
 
-def aggregation_gradients(agg, inputs, dtype, monkeypatch=None):
+def aggregation_gradients(agg, inputs, dtype, deform_conv='auto'):
     """Parameter gradients of a squared-output loss, the module and its
-    inputs in ``dtype``; with ``monkeypatch``, mmcv's op replaces the
-    PyTorch DCNv2 of CPU training."""
-    import c2m_mmagic.models.editors.c2matching.dynamic_aggregation as module
-    from mmcv.ops import modulated_deform_conv2d
+    inputs in ``dtype``, through the DCNv2 implementation named."""
     agg = copy.deepcopy(agg).to(dtype).train()
-    if monkeypatch is not None:
-        monkeypatch.setattr(module, 'modulated_deform_conv2d_pytorch',
-                            modulated_deform_conv2d)
+    agg.deform_conv = deform_conv
     agg(*(t.to(dtype) for t in inputs)).square().mean().backward()
     return {n: p.grad for n, p in agg.named_parameters()}
 
 
-def test_cpu_training_gradients_equal_mmcvs(monkeypatch):
-    """The CPU training path and mmcv's op give the same gradients for
-    every parameter: both within the derived bound of the float64 ones."""
+def test_cpu_gradients_equal_mmcvs():
+    """The CPU path (PyTorch's operators) and mmcv's op give the same
+    gradients for every parameter: both within the derived bound of the
+    float64 ones."""
     torch.manual_seed(2)
     agg = DynamicAggregation(16, 4)
     torch.nn.init.normal_(agg.conv_offset_mask.weight, std=0.05)
@@ -113,7 +112,7 @@ def test_cpu_training_gradients_equal_mmcvs(monkeypatch):
               torch.randn(2, 9, 8, 9, 2) * 2)
     expected = aggregation_gradients(agg, inputs, torch.float64)
     ours = aggregation_gradients(agg, inputs, torch.float32)
-    mmcv = aggregation_gradients(agg, inputs, torch.float32, monkeypatch)
+    mmcv = aggregation_gradients(agg, inputs, torch.float32, 'mmcv')
     assert_gradients_close(mmcv, expected, ours)
     assert_gradients_close(ours, expected, mmcv)
 
@@ -171,12 +170,12 @@ def test_deform_group_parts_bound_the_column_buffer():
 
 @pytest.mark.parametrize('training', [True, False])
 def test_split_over_deform_groups_equals_one_call(training):
-    """Over-large grids run as a sum over parts of the deform groups: the
-    same output and gradients as one call (both paths: mmcv's op and the
-    PyTorch DCNv2 of CPU training), in float64, where the sum's reordering
-    leaves nothing near 1e-10."""
+    """Over-large grids of mmcv's op run as a sum over parts of the deform
+    groups: the same output and gradients as one call, in float64, where the
+    sum's reordering leaves nothing near 1e-10."""
     torch.manual_seed(3)
-    agg = DynamicAggregation(16, 8).train(training).double()
+    agg = DynamicAggregation(16, 8,
+                             deform_conv='mmcv').train(training).double()
     torch.nn.init.normal_(agg.conv_offset_mask.weight, std=0.05)
     torch.nn.init.normal_(agg.bias, std=0.5)
     inputs = [torch.randn(2, 16, 9, 11), torch.randn(2, 16, 7, 8),
