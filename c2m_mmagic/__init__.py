@@ -11,7 +11,7 @@ from .compat import restore_removed_names
 restore_removed_names()
 
 from .version import __version__  # noqa: E402
-from . import (utils, apis, datasets, engine, evaluation,  # noqa: E402,F401
-               models, visualization)
+from . import (utils, structures, apis, datasets, engine,  # noqa: E402,F401
+               evaluation, models, visualization)
 
 __all__ = ['__version__', 'restore_removed_names']

@@ -53,17 +53,10 @@ def save_released_format(folder: str, seed: int = 0):
 
 
 def real_pair(size=(96, 128)):
-    """scikit-image's stereo motorcycle pair: a true input/reference pair.
-
-    Returns:
-        tuple[np.ndarray]: (gt, ref) uint8 RGB, centre crops of ``size``.
-    """
-    from skimage import data
-    left, right, _ = data.stereo_motorcycle()
-    h, w = size
-    y0, x0 = (left.shape[0] - h) // 2, (left.shape[1] - w) // 2
-    return (np.ascontiguousarray(left[y0:y0 + h, x0:x0 + w]),
-            np.ascontiguousarray(right[y0:y0 + h, x0:x0 + w]))
+    """scikit-image's stereo motorcycle pair, (gt, ref) centre crops of
+    ``size``: a true input/reference pair."""
+    from c2m_mmagic.datasets.demo_data import stereo_pair
+    return stereo_pair(size)
 
 
 def make_batch(gt: np.ndarray, ref: np.ndarray, n: int = 2) -> dict:
@@ -163,7 +156,7 @@ def ssim64(a, b):
 
 def y_metrics64(pred_rgb: np.ndarray, gt_rgb: np.ndarray, crop: int = 4):
     """(PSNR, SSIM) on the BT.601 Y channel with a ``crop``-pixel border,
-    in float64 (spec §6)."""
+    in float64 (docs/method.md §6)."""
     y_pred = bt601_y(pred_rgb)[crop:-crop, crop:-crop]
     y_gt = bt601_y(gt_rgb)[crop:-crop, crop:-crop]
     return psnr64(y_gt, y_pred), ssim64(y_gt, y_pred)
@@ -196,7 +189,9 @@ def fake_test_runner(work_dir: str, evaluators: list, names=None):
 def predicted_sample(gt_rgb: np.ndarray, sr_rgb: np.ndarray, lq_rgb: np.ndarray,
                 gt_path: str, ref_rgb=None, ref_path: str = ''):
     """A predicted sample as the test loop hands it to hooks: ``gt_img``
-    and ``output.pred_img`` BGR floats, ``img_lq``/``ref_img`` RGB uint8."""
+    and ``output.pred_img`` BGR floats, ``img_lq``/``ref_img`` RGB uint8;
+    an ``img_lq`` larger than the ground truth was padded like the release's
+    test (``unpadded_size`` says by how much)."""
     from mmagic.structures import DataSample
 
     def chw(a):
@@ -207,5 +202,7 @@ def predicted_sample(gt_rgb: np.ndarray, sr_rgb: np.ndarray, lq_rgb: np.ndarray,
         img_lq=chw(lq_rgb),
         ref_img=chw(ref_rgb if ref_rgb is not None else gt_rgb),
         metainfo=dict(gt_path=gt_path, ref_path=ref_path))
+    if lq_rgb.shape[:2] != gt_rgb.shape[:2]:
+        sample.set_metainfo(dict(unpadded_size=gt_rgb.shape[:2]))
     sample.output = DataSample(pred_img=chw(sr_rgb[..., ::-1]).float())
     return sample

@@ -57,7 +57,7 @@ def test_files_get_the_mode_of_the_process_umask(tmp_path):
     images) get 0o666 minus the umask, like any file the user creates."""
     from mmengine.runner.checkpoint import save_checkpoint
 
-    from c2m_mmagic.engine.hooks.results_table_hook import write_text
+    from c2m_mmagic.utils import write_text
     from c2m_mmagic.utils import atomic_backend_args, write_image
     import numpy as np
     for umask in (0o022, 0o002, 0o077):

@@ -2,6 +2,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from helpers import REPO
 
 SCRIPT = r'''
@@ -35,16 +37,23 @@ print(json.dumps(dict(before=before, ours=ours)))
 '''
 
 
-def test_components_are_registered_under_new_names():
-    proc = subprocess.run([sys.executable, '-c', SCRIPT.replace('REPO_PATH', repr(REPO))], capture_output=True,
-                          text=True)
+@pytest.fixture(scope='module')
+def result():
+    """mmagic's registries before the plugin's import, and what it added."""
+    proc = subprocess.run(
+        [sys.executable, '-c', SCRIPT.replace('REPO_PATH', repr(REPO))],
+        capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     import json
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_components_are_registered_under_new_names(result):
     ours = result['ours']
     for name in ('C2Matching', 'C2MatchingNet', 'C2MatchingDiscriminator',
                  'ContrasExtractor', 'ContrasTeacher', 'ContrasStudent',
-                 'CorrespondenceGenerator', 'RefVGGExtractor',
+                 'CorrespondenceGenerator', 'DynamicAggregation',
+                 'RefVGGExtractor',
                  'FrobeniusPerceptualLoss', 'SampleGradientPenaltyLoss',
                  'ContrastiveMarginLoss', 'CorrelationDistillationLoss'):
         assert name in ours['MODELS'], name
@@ -53,8 +62,33 @@ def test_components_are_registered_under_new_names():
         ours['TRANSFORMS'])
     assert {'MatchingAccuracy'} <= set(ours['METRICS'])
     assert {'NonFiniteLossHook', 'PortableCheckpointHook', 'ResultsTableHook',
-            'RefSRVisualizationHook', 'SaveSRHook', 'StrictLoadHook'} <= set(
-                ours['HOOKS'])
+            'RefSRVisualizationHook', 'SaveSRHook', 'StrictLoadHook',
+            'ValidateFirstHook'} <= set(ours['HOOKS'])
     for registry, names in ours.items():
         shadowed = set(names) & set(result['before'][registry])
         assert not shadowed, f'{registry}: {sorted(shadowed)} shadow mmagic'
+
+
+def readme_component_names():
+    """The names in the first column of README's "What is in the package"
+    table."""
+    import re
+    text = open(f'{REPO}/README.md').read()
+    section = text.split('## What is in the package', 1)[1].split('\n## ')[0]
+    names = []
+    for line in section.splitlines():
+        if line.startswith('| `'):
+            names += re.findall(r'`([^`]+)`', line.split('|')[1])
+    return names
+
+
+def test_every_name_readme_lists_is_registered(result):
+    """README's table of components names registry entries only: each is
+    registered by the plugin (or is its mmengine file backend)."""
+    registered = {name for names in result['ours'].values() for name in names}
+    from mmengine.fileio.backends.registry_utils import backends
+    import c2m_mmagic  # noqa: F401  (its file backend)
+    names = readme_component_names()
+    assert len(names) > 20
+    for name in names:
+        assert name in registered or name in backends, name

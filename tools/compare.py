@@ -20,8 +20,7 @@ from mmengine.hooks import Hook
 from mmengine.hub import get_config
 from mmengine.runner import Runner
 
-from c2m_mmagic.engine.hooks.results_table_hook import (numeric_metrics,
-                                                        to_markdown)
+from c2m_mmagic.evaluation import numeric_metrics, to_markdown
 from c2m_mmagic.utils import (atomic_backend_args, weights_only_globals,
                               write_text)
 

@@ -18,7 +18,7 @@ from cli_helpers import fail, latest_scalars
 from PIL import Image
 
 from c2m_mmagic.datasets.refsr_dataset import read_pair_list
-from c2m_mmagic.engine.hooks.results_table_hook import to_markdown
+from c2m_mmagic.evaluation import to_markdown
 from c2m_mmagic.utils import atomic_backend_args, write_image, write_text
 from c2m_mmagic.visualization import comparison_row, y_psnr
 

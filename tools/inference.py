@@ -24,10 +24,12 @@ import numpy as np
 from cli_helpers import fail
 from mmengine.utils import ProgressBar
 
-from c2m_mmagic.apis import RefSRInferencer, check_image
+from c2m_mmagic.apis import (MIN_INPUT_SIDE, MIN_REFERENCE_SIDE,
+                             RefSRInferencer, check_image)
 from c2m_mmagic.datasets.refsr_dataset import (IMG_EXTENSIONS,
                                                read_pair_list)
-from c2m_mmagic.engine.hooks.test_outputs import first_reference, rgb_image
+from c2m_mmagic.models.editors.c2matching.scales import UPSCALE
+from c2m_mmagic.structures import first_reference, rgb_image
 from c2m_mmagic.utils import write_image
 from c2m_mmagic.visualization import make_comparison
 
@@ -147,9 +149,9 @@ def main() -> None:
                osp.join(args.out, stem + '.png'),
                osp.join(args.compare, stem + '.png') if args.compare else None,
                osp.join(args.gt, name) if args.gt else None)
-        check_image(job[0], '--img', 3)
+        check_image(job[0], '--img', MIN_INPUT_SIDE)
         for ref in job[1]:
-            check_image(ref, '--ref', 12, mod=4)
+            check_image(ref, '--ref', MIN_REFERENCE_SIDE, mod=UPSCALE)
         if job[4]:
             check_image(job[4], '--gt')
         jobs.append(job)

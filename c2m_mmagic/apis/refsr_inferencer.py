@@ -7,11 +7,14 @@ from PIL import Image
 
 from mmagic.apis.inferencers import ImageSuperResolutionInferencer
 from ..datasets.refsr_dataset import unreadable_image
-from ..engine.hooks.test_outputs import rgb_image
+from ..models.editors.c2matching.correspondence import PATCH
+from ..models.editors.c2matching.scales import UPSCALE
+from ..structures import rgb_image
 from ..utils import load_weights
 
-SCALE = 4
-PATCH = 3  # matching patch size, in LR (feature) pixels
+# the smallest images 3x3 feature patches can be matched in
+MIN_INPUT_SIDE = PATCH  # LR pixels
+MIN_REFERENCE_SIDE = UPSCALE * PATCH  # HR pixels, once cropped to UPSCALE
 
 
 def check_image(path: str,
@@ -94,9 +97,9 @@ class RefSRInferencer(ImageSuperResolutionInferencer):
         0-255) and the pipeline's fields (``img_lq``: the bicubic-upsampled
         LR image, ``ref_img``)."""
         refs = [ref] if isinstance(ref, str) else list(ref)
-        check_image(img, '--img', PATCH)
+        check_image(img, '--img', MIN_INPUT_SIDE)
         for path in refs:
-            check_image(path, '--ref', SCALE * PATCH, mod=SCALE)
+            check_image(path, '--ref', MIN_REFERENCE_SIDE, mod=UPSCALE)
         ref = refs[0] if len(refs) == 1 else refs
         with torch.no_grad():
             return self.forward(self.preprocess(img=img, ref=ref))[0]

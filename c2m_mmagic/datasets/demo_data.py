@@ -46,6 +46,18 @@ def _photos() -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
     return photos
 
 
+def stereo_pair(size: Tuple[int, int] = (96, 128)
+                ) -> Tuple[np.ndarray, np.ndarray]:
+    """Centre crops of ``size`` (h, w) of scikit-image's stereo motorcycle
+    pair: a true input/reference pair with parallax (uint8 RGB)."""
+    from skimage import data
+    left, right, _ = data.stereo_motorcycle()
+    h, w = size
+    y0, x0 = (left.shape[0] - h) // 2, (left.shape[1] - w) // 2
+    return (np.ascontiguousarray(left[y0:y0 + h, x0:x0 + w]),
+            np.ascontiguousarray(right[y0:y0 + h, x0:x0 + w]))
+
+
 def _crop(img: np.ndarray, y: int, x: int, h: int, w: int,
           rows: int) -> np.ndarray:
     """The h×w window at (y, x), moved inside the first ``rows`` rows and

@@ -1,3 +1,7 @@
 from .metrics import MatchingAccuracy
+from .results_table import metrics_table, numeric_metrics, to_csv, to_markdown
 
-__all__ = ['MatchingAccuracy']
+__all__ = [
+    'MatchingAccuracy', 'metrics_table', 'numeric_metrics', 'to_csv',
+    'to_markdown'
+]

@@ -1,8 +1,39 @@
-"""Image files written by the plugin: mmcv's encoder, atomic writes."""
+"""Images: zero-padding to a size, and files written by the plugin (mmcv's
+encoder, atomic writes)."""
+from typing import List, Sequence, Tuple, Union
+
 import mmcv
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 from .file_backend import atomic_backend_args
+
+Image = Union[np.ndarray, torch.Tensor]
+
+
+def pad_to(image: Image, height: int, width: int) -> Image:
+    """Zero-pads at the bottom and right so that ``image`` is at least
+    height × width: an array (H, W[, C]) or a tensor (..., H, W); unchanged
+    where it is that large already."""
+    is_array = isinstance(image, np.ndarray)
+    h, w = image.shape[:2] if is_array else image.shape[-2:]
+    pad_h, pad_w = max(0, height - h), max(0, width - w)
+    if not (pad_h or pad_w):
+        return image
+    if is_array:
+        return np.pad(image, ((0, pad_h), (0, pad_w)) + ((0, 0), ) *
+                      (image.ndim - 2))
+    return F.pad(image, (0, pad_w, 0, pad_h))
+
+
+def pad_to_common_size(
+        images: Sequence[np.ndarray]) -> Tuple[List[np.ndarray], Tuple]:
+    """Zero-pads (bottom/right) arrays (H, W[, C]) to their largest height
+    and width; returns them and that (height, width)."""
+    height = max(img.shape[0] for img in images)
+    width = max(img.shape[1] for img in images)
+    return [pad_to(img, height, width) for img in images], (height, width)
 
 
 def write_image(rgb: np.ndarray, path: str) -> None:

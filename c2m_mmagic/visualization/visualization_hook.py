@@ -6,9 +6,9 @@ from mmengine.hooks import Hook
 from mmengine.utils import ProgressBar
 
 from mmagic.registry import HOOKS
-from ..engine.hooks.test_outputs import (current_dataset_name, file_stem,
-                                         first_reference, reference_names,
-                                         rgb_image, several_datasets)
+from ..engine.hooks.loop_context import current_dataset_name, several_datasets
+from ..structures import (crop_to_unpadded, file_stem, first_reference,
+                          reference_names, rgb_image)
 from ..utils import write_image
 from .comparison import make_comparison
 
@@ -58,9 +58,9 @@ class RefSRVisualizationHook(Hook):
                 continue
             sr = rgb_image(sample.output.pred_img, bgr=True)
             # the LR input as the model saw it (padded like the input when
-            # the test pads), upsampled; shown at the output's size
-            bicubic = rgb_image(
-                sample.img_lq, bgr=False)[:sr.shape[0], :sr.shape[1]]
+            # the test pads), upsampled; shown at the input's size
+            bicubic = rgb_image(crop_to_unpadded(sample.img_lq, sample),
+                                bgr=False)
             gt = rgb_image(sample.gt_img, bgr=True) if 'gt_img' in sample \
                 else None
             panel = make_comparison(

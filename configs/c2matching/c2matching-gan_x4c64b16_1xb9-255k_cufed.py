@@ -1,4 +1,4 @@
-# C²-Matching (GAN variant), stage 3 (spec §5.4; paper table 27.16 / .805 on
+# C²-Matching (GAN variant), stage 3 (docs/method.md §5.4; paper table 27.16 / .805 on
 # CUFED5): 10,000 pixel-only iterations, then relu5_1 Frobenius perceptual
 # loss, WGAN-GP and a discriminator that steps before the generator; only
 # the discriminator's learning rate decays.

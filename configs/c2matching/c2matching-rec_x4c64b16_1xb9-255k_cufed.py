@@ -1,4 +1,4 @@
-# C²-Matching-rec: stage 3 with the L1 loss only (spec §5; paper table
+# C²-Matching-rec: stage 3 with the L1 loss only (docs/method.md §5; paper table
 # 28.24 / .841 on CUFED5). Batch 9 is the global batch (split over the
 # processes of a distributed run).
 _base_ = [

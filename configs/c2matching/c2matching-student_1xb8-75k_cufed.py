@@ -1,5 +1,5 @@
 # Stage 2: student (LR-upsampled input <-> HR reference) distilled from the
-# frozen stage-1 teacher (spec §4). Same data, margin loss and optimizer as
+# frozen stage-1 teacher (docs/method.md §4). Same data, margin loss and optimizer as
 # stage 1; 75k iterations, lr x0.1 at 72,545.
 _base_ = './c2matching-teacher_1xb8-5k_cufed.py'
 experiment_name = 'c2matching-student_1xb8-75k_cufed'

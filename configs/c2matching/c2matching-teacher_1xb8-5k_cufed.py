@@ -1,4 +1,4 @@
-# Stage 1: contrastive teacher, HR input <-> HR reference (spec §3).
+# Stage 1: contrastive teacher, HR input <-> HR reference (docs/method.md §3).
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/datasets/cufed_contras.py'
 ]

@@ -70,7 +70,7 @@ def test_train_pipeline_flips_pairs_alike_and_resizes_ref(cfg, tmp_path):
 
 def test_unequal_test_pair_is_padded_before_the_lr_image_is_made(
         cfg, tmp_path):
-    """Spec §1: both HR images zero-padded (bottom/right) to the common
+    """docs/method.md §1: both HR images zero-padded (bottom/right) to the common
     size, LR and upsampled LR made from the padded input, the metrics' GT
     left as it was and the output size recorded."""
     gt, ref = real_pair((120, 160))

@@ -230,7 +230,7 @@ def test_enable_amp_switches_every_optimizer_wrapper():
 
 
 def test_gan_schedule_decays_the_discriminator_only(demo_root, tmp_path):
-    """As released (spec §5.4): after a milestone the discriminator's lr is
+    """As released (docs/method.md §5.4): after a milestone the discriminator's lr is
     x0.1 and the generator's is untouched; the D step runs after warm-up."""
     work = str(tmp_path)
     proc = run_tool(

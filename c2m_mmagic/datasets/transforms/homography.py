@@ -1,4 +1,4 @@
-"""Synthetic references by random homography (spec §3, stages 1 and 2)."""
+"""Synthetic references by random homography (docs/method.md §3, stages 1 and 2)."""
 import zlib
 from typing import Optional
 

@@ -1,10 +1,12 @@
-"""The release's test-time padding of unequal input/reference pairs (§1)."""
+"""The release's test-time padding of unequal input/reference pairs
+(docs/method.md §1)."""
 from typing import Optional, Sequence
 
-import mmcv
 from mmcv.transforms import BaseTransform
 
 from mmagic.registry import TRANSFORMS
+from ...structures import UNPADDED_SIZE
+from ...utils import pad_to_common_size
 
 
 @TRANSFORMS.register_module()
@@ -39,12 +41,9 @@ class PadToCommonSize(BaseTransform):
     def transform(self, results: dict) -> dict:
         """Pads ``keys`` into ``output_keys``; records ``unpadded_size``."""
         images = [results[key] for key in self.keys]
-        height = max(img.shape[0] for img in images)
-        width = max(img.shape[1] for img in images)
-        results['unpadded_size'] = tuple(images[0].shape[:2])
-        for key, img in zip(self.output_keys, images):
-            results[key] = img if img.shape[:2] == (height, width) else \
-                mmcv.impad(img, shape=(height, width), pad_val=0)
+        results[UNPADDED_SIZE] = tuple(images[0].shape[:2])
+        padded, _ = pad_to_common_size(images)
+        results.update(zip(self.output_keys, padded))
         return results
 
     def __repr__(self) -> str:

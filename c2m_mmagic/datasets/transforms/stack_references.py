@@ -1,8 +1,9 @@
 """Several references of one input, of any sizes, as one array."""
-import mmcv
 from mmcv.transforms import BaseTransform
 
 from mmagic.registry import TRANSFORMS
+from ...structures import REF_SIZES
+from ...utils import pad_to_common_size
 
 
 @TRANSFORMS.register_module()
@@ -37,13 +38,8 @@ class StackReferences(BaseTransform):
             img[:img.shape[0] - img.shape[0] % self.scale, :img.shape[1] -
                 img.shape[1] % self.scale] for img in images
         ]
-        height = max(img.shape[0] for img in images)
-        width = max(img.shape[1] for img in images)
-        results['ref_sizes'] = [tuple(img.shape[:2]) for img in images]
-        results[self.key] = [
-            img if img.shape[:2] == (height, width) else mmcv.impad(
-                img, shape=(height, width), pad_val=0) for img in images
-        ]
+        results[REF_SIZES] = [tuple(img.shape[:2]) for img in images]
+        results[self.key], _ = pad_to_common_size(images)
         return results
 
     def __repr__(self) -> str:

@@ -1,11 +1,10 @@
 from .checkpoint_hooks import PortableCheckpointHook, StrictLoadHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
-from .results_table_hook import ResultsTableHook, metrics_table, to_markdown
+from .results_table_hook import ResultsTableHook
 from .save_sr_hook import SaveSRHook
 from .validate_first_hook import ValidateFirstHook
 
 __all__ = [
     'NonFiniteLossError', 'NonFiniteLossHook', 'PortableCheckpointHook',
-    'ResultsTableHook', 'SaveSRHook', 'StrictLoadHook', 'ValidateFirstHook',
-    'metrics_table', 'to_markdown'
+    'ResultsTableHook', 'SaveSRHook', 'StrictLoadHook', 'ValidateFirstHook'
 ]

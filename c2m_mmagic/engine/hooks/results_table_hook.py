@@ -1,10 +1,7 @@
 """Test results per data set and per image, beside bicubic upsampling."""
-import csv
-import io
-import numbers
 import os.path as osp
 from collections import OrderedDict
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import mmengine
 import numpy as np
@@ -15,66 +12,12 @@ from mmagic.evaluation.metrics.base_sample_wise_metric import \
     BaseSampleWiseMetric
 from mmagic.evaluation.metrics.metrics_utils import obtain_data
 from mmagic.registry import HOOKS
+from ...structures import crop_to_unpadded, reference_names
 from ...utils import atomic_backend_args, write_text
-from .test_outputs import (current_dataset_name, current_evaluator,
-                           reference_names)
+from ...evaluation.results_table import metrics_table, to_csv, to_markdown
+from .loop_context import current_dataset_name, current_evaluator
 
 BASELINE = 'bicubic'
-
-
-def numeric_metrics(metrics: dict) -> Dict[str, float]:
-    """The metrics that are numbers (Python's or numpy's: with numpy 2,
-    mmagic's PSNR is a numpy.float32), as floats."""
-    return {
-        k: float(v)
-        for k, v in metrics.items()
-        if isinstance(v, numbers.Real) and not isinstance(v, bool)
-    }
-
-
-def metrics_table(metrics: Dict[str, float]) -> 'OrderedDict[str, dict]':
-    """Groups the numeric ``{'CUFED5-L1/PSNR': v, ...}`` into
-    ``{dataset: {metric: v}}``.
-
-    Keys without a ``dataset/`` prefix go to the row 'test'.
-    """
-    table: 'OrderedDict[str, dict]' = OrderedDict()
-    for key, value in numeric_metrics(metrics).items():
-        dataset, _, metric = key.rpartition('/')
-        table.setdefault(dataset or 'test', OrderedDict())[metric] = value
-    return table
-
-
-def to_markdown(table: Dict[str, dict],
-                title: Optional[str] = None,
-                first_column: str = 'dataset') -> str:
-    """Renders ``{row: {column: value}}`` as a Markdown table."""
-    columns = []
-    for row in table.values():
-        columns += [c for c in row if c not in columns]
-    lines = [f'## {title}', ''] if title else []
-    lines.append(f'| {first_column} | ' + ' | '.join(columns) + ' |')
-    lines.append('|---' * (len(columns) + 1) + '|')
-    for name, row in table.items():
-        cells = []
-        for c in columns:
-            v = row.get(c)
-            cells.append('' if v is None else
-                         f'{v:.4f}' if isinstance(v, float) else str(v))
-        lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines) + '\n'
-
-
-def to_csv(rows: List[dict]) -> str:
-    """Rows of dicts as CSV text, columns in order of first appearance."""
-    columns = []
-    for row in rows:
-        columns += [c for c in row if c not in columns]
-    text = io.StringIO()
-    writer = csv.DictWriter(text, columns, lineterminator='\n')
-    writer.writeheader()
-    writer.writerows(rows)
-    return text.getvalue()
 
 
 @HOOKS.register_module()
@@ -131,8 +74,8 @@ class ResultsTableHook(Hook):
                 metric.process_image(gt, pred, pred * 0 + 1))
             if 'img_lq' in sample:
                 # RGB as packed, possibly padded like the input: BGR, cropped
-                bicubic = sample.img_lq.flip(0).float()
-                bicubic = bicubic[..., :gt.shape[-2], :gt.shape[-1]]
+                bicubic = crop_to_unpadded(sample.img_lq.flip(0).float(),
+                                           sample)
                 row[f'{BASELINE} {metric.metric}'] = float(
                     metric.process_image(gt, bicubic, bicubic * 0 + 1))
         return row

@@ -4,9 +4,9 @@ import os.path as osp
 from mmengine.hooks import Hook
 
 from mmagic.registry import HOOKS
+from ...structures import file_stem, rgb_image
 from ...utils import write_image
-from .test_outputs import (current_dataset_name, file_stem, rgb_image,
-                           several_datasets)
+from .loop_context import current_dataset_name, several_datasets
 
 
 @HOOKS.register_module()

@@ -1,4 +1,4 @@
-"""Losses of the contrastive correspondence stages (spec §3 and §4).
+"""Losses of the contrastive correspondence stages (docs/method.md §3 and §4).
 
 Both take L2-normalised descriptors and the kept points of ``kept_points``
 (``point_geometry``); they are vectorised over the batch by padding every
@@ -27,7 +27,8 @@ def masked_sample_mean(values: torch.Tensor, mask: torch.Tensor,
 
 @MODELS.register_module()
 class ContrastiveMarginLoss(nn.Module):
-    """Triplet margin loss of the contrastive correspondence network (§3).
+    """Triplet margin loss of the contrastive correspondence network
+    (docs/method.md §3).
 
     L = mean_p max(0, m + Pos(p) - Neg(p)) with d(a, b) = 2 - 2 a·b,
     Pos(p) = d(f1[p], f2[p']) and Neg(p) the smaller of
@@ -84,7 +85,8 @@ class ContrastiveMarginLoss(nn.Module):
 
 @MODELS.register_module()
 class CorrelationDistillationLoss(nn.Module):
-    """KL distillation of the teacher's correlation into the student (§4).
+    """KL distillation of the teacher's correlation into the student
+    (docs/method.md §4).
 
     Over the N kept points of a sample, S = d1_s d2_sᵀ / τ (student
     descriptors at the points and at their correspondences) and T likewise

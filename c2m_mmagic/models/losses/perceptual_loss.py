@@ -1,4 +1,5 @@
-"""Perceptual loss of C²-Matching: VGG19 relu5_1, Frobenius norm (§5.4).
+"""Perceptual loss of C²-Matching: VGG19 relu5_1, Frobenius norm
+(docs/method.md §5.4).
 
 mmagic's ``PerceptualLoss`` offers only L1/MSE criteria (and may download
 VGG19), so this one takes the Frobenius norm and loads VGG19 from a local file

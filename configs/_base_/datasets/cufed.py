@@ -1,5 +1,5 @@
 # CUFED training (input/ + ref/) and CUFED5 validation/testing (level-1
-# references, padded like the release where sizes differ), spec §5.4, §6.
+# references, padded like the release where sizes differ), docs/method.md §5.4, §6.
 # Override data_root with
 # --cfg-options train_dataloader.dataset.data_root=...
 _base_ = './refsr_pipelines.py'

@@ -1,5 +1,5 @@
 # Stages 1 and 2: CUFED training inputs only, resized to 160x160, flipped and
-# transposed, then a random homography makes the reference (spec §3).
+# transposed, then a random homography makes the reference (docs/method.md §3).
 # Validation: CUFED5 inputs with fixed (seeded) homographies.
 _base_ = './refsr_pipelines.py'
 data_root = 'data'

@@ -1,5 +1,5 @@
 # Test sets of the Ref-SR literature with the release's test protocol
-# (spec §1, §6): pairs read from the pair lists (`<input> <reference>` per
+# (docs/method.md §1, §6): pairs read from the pair lists (`<input> <reference>` per
 # line, ann_file; see README for where each comes from), unequal pairs
 # zero-padded to their common size before the LR image is made. Layouts,
 # under data/ (lists beside the folders, e.g. data/CUFED5_pairs.txt):

@@ -1,4 +1,4 @@
-# Every pipeline of the plugin, built from the same steps (spec §1): images
+# Every pipeline of the plugin, built from the same steps (docs/method.md §1): images
 # decoded as the release decodes them (OpenCV, then RGB), PIL-bicubic
 # degradations on uint8. The data set configs take them by name.
 scale = 4
@@ -78,7 +78,7 @@ def restoration_train(size, crop=False):
 def restoration_test(pad_like_release=True, self_reference=False):
     """Input and reference mod-cropped; with `pad_like_release` both are
     zero-padded to their common size before the LR image is made (the
-    release's test, spec §1) and the model crops its output back. With
+    release's test, docs/method.md §1) and the model crops its output back. With
     `self_reference` the reference is the bicubic-upsampled LR input
     (Urban100)."""
     pipeline = [

@@ -1,4 +1,4 @@
-# C²-Matching restoration model, "-rec" variant (L1 only), spec §5.
+# C²-Matching restoration model, "-rec" variant (L1 only), docs/method.md §5.
 # ImageNet VGG weights come from torch's hub cache (torchvision://, never
 # downloaded) or a local file (--cfg-options vgg19_weights=...).
 vgg16_weights = 'torchvision://vgg16'
@@ -24,7 +24,6 @@ model = dict(
             prefix='student.')),
     ref_extractor=dict(
         type='RefVGGExtractor',
-        layers=('relu1_1', 'relu2_1', 'relu3_1'),
         pretrained=vgg19_weights),
     correspondence=dict(type='CorrespondenceGenerator', chunk_elements=2**26),
     pixel_loss=dict(type='L1Loss', loss_weight=1.0, reduction='mean'),

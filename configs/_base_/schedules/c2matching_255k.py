@@ -1,4 +1,4 @@
-# Stage-3 schedule of the release (spec §5.4): Adam 1e-4, the offset
+# Stage-3 schedule of the release (docs/method.md §5.4): Adam 1e-4, the offset
 # branches of relu3_1 / relu2_1 / relu1_1 at 1e-6 / 1e-5 / 1e-4, 255,000
 # iterations, and a generator learning rate that never decays (the
 # release's schedulers exist only for the discriminator). To decay the

@@ -85,7 +85,7 @@ def test_bicubic_of_a_padded_input_is_cropped_to_the_ground_truth(tmp_path):
 
 def test_numpy_scalars_count_as_metrics():
     """With numpy 2 mmagic's PSNR is a numpy.float32, not a Python float."""
-    from c2m_mmagic.engine.hooks.results_table_hook import metrics_table
+    from c2m_mmagic.evaluation import metrics_table
     table = metrics_table({'Demo/PSNR': np.float32(25.5), 'Demo/SSIM': 0.75,
                            'Demo/name': 'x', 'Demo/flag': True})
     assert table == {'Demo': {'PSNR': 25.5, 'SSIM': 0.75}}

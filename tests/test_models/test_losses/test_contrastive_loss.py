@@ -1,4 +1,4 @@
-"""Stage-1/2 losses against loop-based float64 evaluations of spec §3-4
+"""Stage-1/2 losses against loop-based float64 evaluations of docs/method.md §3-4
 (the same loops in float32 give the bound, ``numerics``)."""
 import math
 
@@ -42,7 +42,7 @@ def unit(v):
 
 
 def margin_by_loops(f1, f2, points, m=1.0, t=4):
-    """Spec §3 for one sample, in the features' dtype."""
+    """docs/method.md §3 for one sample, in the features' dtype."""
     d = lambda a, b: 2 - 2 * np.dot(unit(a), unit(b))  # noqa: E731
     c, h, w = f1.shape
     zero = f1.dtype.type(0)
@@ -59,7 +59,7 @@ def margin_by_loops(f1, f2, points, m=1.0, t=4):
 
 
 def kl_by_loops(s1, s2, t1, t2, points, tau=0.15):
-    """Spec §4 for one sample, in the features' dtype."""
+    """docs/method.md §4 for one sample, in the features' dtype."""
     def corr(f1, f2):
         a = np.stack([unit(f1[:, py, px]) for (px, py), _ in points])
         b = np.stack([unit(f2[:, qy, qx]) for _, (qx, qy) in points])

@@ -1,25 +1,23 @@
-"""The C²-Matching editor: Ref-SR with contrastive correspondence (§5)."""
+"""The C²-Matching editor: Ref-SR with contrastive correspondence
+(docs/method.md §5)."""
 from typing import Dict, List, Optional
 
 import torch
-import torch.nn.functional as F
 from mmengine.optim import OptimWrapperDict
 
 from mmagic.models.editors.srgan import SRGAN
 from mmagic.models.utils import set_requires_grad
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
-from .reference_mosaic import mosaic_layout, place, valid_patches
-from .sample_images import sample_image
+from ....structures import batch_image, batch_references, crop_to_unpadded
+from ....utils import pad_to
+from .reference_mosaic import join_references
 
-
-def pad_to_cover(img: torch.Tensor, height: int, width: int) -> torch.Tensor:
-    """Zero-pads (bottom/right) so that ``img`` is at least height×width."""
-    pad_h, pad_w = max(0, height - img.shape[-2]), max(0,
-                                                       width - img.shape[-1])
-    if pad_h or pad_w:
-        img = F.pad(img, (0, pad_w, 0, pad_h))
-    return img
+# SRGAN's discriminator schedule options, which the release's order of
+# updates (one discriminator step, then the generator, every iteration after
+# the warm-up) has no place for
+UNSUPPORTED_TRAIN_OPTIONS = dict(disc_steps=1, disc_repeat=1,
+                                 disc_init_steps=0)
 
 
 @MODELS.register_module()
@@ -40,7 +38,7 @@ class C2Matching(SRGAN):
     pipeline zero-padded it to the reference's (``PadToCommonSize``, metainfo
     ``unpadded_size``). After ``pixel_init`` iterations each training step
     updates the discriminator first, then the generator against the
-    just-updated discriminator (spec §5.4).
+    just-updated discriminator (docs/method.md §5.4).
 
     Args:
         generator (dict): :class:`C2MatchingNet` config.
@@ -53,7 +51,9 @@ class C2Matching(SRGAN):
         gan_loss (dict, optional): GAN loss config.
         gradient_penalty_loss (dict, optional): Gradient penalty config.
         train_cfg (dict, optional): ``pixel_init``: iterations with the pixel
-            loss only (no perceptual, GAN or discriminator step).
+            loss only (no perceptual, GAN or discriminator step). SRGAN's
+            ``disc_steps``, ``disc_repeat`` and ``disc_init_steps`` are
+            refused (the release's update order has no place for them).
         test_cfg (dict, optional): ``max_ref_pixels``: largest reference
             (height × width) accepted outside training; its VGG features
             and the aggregation grow with its area (default 4096²).
@@ -77,6 +77,12 @@ class C2Matching(SRGAN):
                  test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None) -> None:
+        for key, default in UNSUPPORTED_TRAIN_OPTIONS.items():
+            if (train_cfg or {}).get(key, default) != default:
+                raise ValueError(
+                    f'C2Matching: train_cfg.{key} is not supported: as '
+                    'released, each iteration after train_cfg.pixel_init '
+                    'steps the discriminator once, then the generator')
         super().__init__(
             generator=generator,
             discriminator=discriminator,
@@ -96,6 +102,9 @@ class C2Matching(SRGAN):
         self.gradient_penalty_loss = MODELS.build(
             gradient_penalty_loss) if gradient_penalty_loss else None
         self.pixel_init = (train_cfg or {}).get('pixel_init', 0)
+        test_cfg = test_cfg or {}
+        self.max_ref_pixels = test_cfg.get('max_ref_pixels', 4096 * 4096)
+        self.ref_gap = test_cfg.get('ref_gap', 8)
         # SRGAN keeps the iteration counter out of checkpoints; the pixel-only
         # warm-up must survive --resume, so it is saved here.
         del self.step_counter
@@ -126,15 +135,9 @@ class C2Matching(SRGAN):
         Returns:
             Tensor: (N, 3, 4h, 4w), nominally in [0, 1].
         """
-        for key, pipeline_key in (('ref_img', 'ref'), ('img_lq', 'img_lq')):
-            if data_samples is None or key not in data_samples:
-                raise ValueError(
-                    f'C2Matching needs `{key}` in the data samples: the '
-                    f'pipeline must produce `{pipeline_key}` (see the '
-                    'configs\' pipelines)')
-        img_lq_up = sample_image(data_samples, 'img_lq', inputs.device,
-                                 inputs.dtype)
-        refs = self.references(data_samples, inputs.device, inputs.dtype)
+        img_lq_up = batch_image(data_samples, 'img_lq', inputs.device,
+                                inputs.dtype)
+        refs = batch_references(data_samples, inputs.device, inputs.dtype)
         if not self.training:
             for ref in refs:
                 self.check_test_inputs(inputs, ref)
@@ -146,66 +149,18 @@ class C2Matching(SRGAN):
             # The released test pads the reference with zeros up to the
             # input's size; VGG features of that padding enter the
             # condition branch, so do the same where the input is larger.
-            hr_h, hr_w = img_lq_up.shape[-2:]
-            ref_feats = [
-                self.ref_extractor(pad_to_cover(ref, hr_h, hr_w))
+            vgg_feats = [
+                self.ref_extractor(pad_to(ref, *img_lq_up.shape[-2:]))
                 for ref in refs
             ]
-            if len(refs) == 1:
-                feat_ref, ref_valid, ref_feats = match_feats[0], None, \
-                    ref_feats[0]
-            else:
-                feat_ref, ref_valid, ref_feats = self.mosaic(
-                    match_feats, ref_feats)
+            feat_ref, ref_valid, ref_feats = join_references(
+                match_feats, vgg_feats, self.ref_gap)
             pre_offsets = self.correspondence(feat_in, feat_ref, ref_valid)
         return self.generator(inputs, pre_offsets, ref_feats)
 
-    def references(self,
-                   data_samples: DataSample,
-                   device: torch.device,
-                   dtype: torch.dtype = torch.float32) -> List[torch.Tensor]:
-        """The references of the batch, each (N, 3, Hr_k, Wr_k) in [0, 1]."""
-        ref = sample_image(data_samples, 'ref_img', device, dtype)
-        if ref.dim() == 4:
-            return [ref]
-        sizes = data_samples.metainfo.get('ref_sizes')
-        if not sizes or any(list(s) != list(sizes[0]) for s in sizes):
-            raise ValueError(
-                'C2Matching: several references per input need their sizes '
-                '(metainfo `ref_sizes`, from StackReferences), the same for '
-                'every sample of a batch')
-        return [ref[:, k, :, :h, :w] for k, (h, w) in enumerate(sizes[0])]
-
-    def mosaic(self, match_feats: List[torch.Tensor],
-               ref_feats: List[Dict[str, torch.Tensor]]):
-        """Several references as one search space (``reference_mosaic``).
-
-        Args:
-            match_feats (list[Tensor]): Matching features of each reference,
-                (N, C, Hr_k/4, Wr_k/4).
-            ref_feats (list[dict]): VGG19 features of each reference, by
-                layer.
-
-        Returns:
-            tuple: the matching canvas (N, C, H, W), its valid patches
-            (N, H-2, W-2) and the VGG19 canvases by layer.
-        """
-        scales = self.correspondence.scales
-        coarse = next(layer for layer, s in scales.items() if s == 1)
-        layout = mosaic_layout([f[coarse].shape[-2:] for f in ref_feats],
-                               (self.test_cfg or {}).get('ref_gap', 8))
-        feat_ref = place(match_feats, layout, 1)
-        valid = valid_patches([f.shape[-2:] for f in match_feats], layout,
-                              feat_ref.shape[0], feat_ref.device)
-        canvases = {
-            layer: place([f[layer] for f in ref_feats], layout, scale)
-            for layer, scale in scales.items()
-        }
-        return feat_ref, valid, canvases
-
     def check_test_inputs(self, img: torch.Tensor, ref: torch.Tensor) -> None:
         """Refuses a reference over the pixel budget and non-finite images."""
-        limit = (self.test_cfg or {}).get('max_ref_pixels', 4096 * 4096)
+        limit = self.max_ref_pixels
         if ref.shape[-2] * ref.shape[-1] > limit:
             raise ValueError(
                 f'C2Matching: the reference is {ref.shape[-1]}x'
@@ -224,15 +179,8 @@ class C2Matching(SRGAN):
         """mmagic's inference, with the output on the uint8 grid (0-255
         integers, BGR) and cropped to ``unpadded_size`` where given."""
         predictions = super().forward_inference(inputs, data_samples, **kwargs)
-        pred = predictions.pred_img.round()
-        sizes = data_samples.metainfo.get('unpadded_size') \
-            if data_samples is not None else None
-        if sizes:
-            if any(tuple(size) != tuple(sizes[0]) for size in sizes):
-                raise ValueError('C2Matching: a test batch must share one '
-                                 f'unpadded size, got {sizes}')
-            pred = pred[..., :sizes[0][0], :sizes[0][1]]
-        return DataSample(pred_img=pred)
+        return DataSample(pred_img=crop_to_unpadded(
+            predictions.pred_img.round(), data_samples))
 
     def if_run_d(self) -> bool:
         """The discriminator trains after the pixel-only warm-up."""

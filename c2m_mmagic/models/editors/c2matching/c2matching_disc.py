@@ -1,4 +1,4 @@
-"""Discriminator of the C²-Matching GAN variant (spec §5.4)."""
+"""Discriminator of the C²-Matching GAN variant (docs/method.md §5.4)."""
 from typing import Sequence
 
 import torch

@@ -1,4 +1,4 @@
-"""C²-Matching restoration network (generator), spec §5.3."""
+"""C²-Matching restoration network (generator), docs/method.md §5.3."""
 from typing import Dict
 
 import torch
@@ -10,10 +10,7 @@ from mmagic.models.archs import ResidualBlockNoBN
 from mmagic.models.utils import make_layer
 from mmagic.registry import MODELS
 from .dynamic_aggregation import DynamicAggregation
-
-# Reference VGG19 layer and its channels for each scale, coarse to fine.
-SCALES = (('small', 'relu3_1', 256), ('medium', 'relu2_1', 128),
-          ('large', 'relu1_1', 64))
+from .scales import SCALES
 
 
 def lrelu() -> nn.LeakyReLU:
@@ -75,7 +72,7 @@ class C2MatchingNet(BaseModule):
         super().__init__(init_cfg=init_cfg)
         nf = mid_channels
         self.content_extractor = ContentExtractor(in_channels, nf, num_blocks)
-        for name, _, ref_c in SCALES:
+        for name, _, ref_c, _ in SCALES:
             self.add_module(f'{name}_offset_conv1',
                             nn.Conv2d(nf + ref_c, ref_c, 3, 1, 1))
             self.add_module(f'{name}_offset_conv2',
@@ -108,8 +105,8 @@ class C2MatchingNet(BaseModule):
                 nn.init.normal_(m.weight, 0, 0.02)
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
-        for name, _, _ in SCALES:
-            getattr(self, f'{name}_dyn_agg').zero_offset_conv()
+        for scale in SCALES:
+            getattr(self, f'{scale.name}_dyn_agg').zero_offset_conv()
         self._is_init = True
 
     def forward(self, x: torch.Tensor, pre_offsets: Dict[str, torch.Tensor],
@@ -131,7 +128,7 @@ class C2MatchingNet(BaseModule):
         base = F.interpolate(x, scale_factor=4, mode='bilinear',
                              align_corners=False)
         feat = self.content_extractor(x)
-        for name, layer, _ in SCALES:
+        for name, layer, _, _ in SCALES:
             ref = ref_feats[layer]
             h, w = feat.shape[-2:]
             cond = torch.cat((feat, ref[..., :h, :w]), dim=1)

@@ -1,4 +1,4 @@
-"""The contrastive correspondence network of C²-Matching (spec §2)."""
+"""The contrastive correspondence network of C²-Matching (docs/method.md §2)."""
 from typing import Optional, Tuple
 
 import torch

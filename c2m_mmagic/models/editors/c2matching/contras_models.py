@@ -1,4 +1,5 @@
-"""Stages 1 and 2: contrastive teacher and distilled student (spec §3, §4)."""
+"""Stages 1 and 2: contrastive teacher and distilled student
+(docs/method.md §3, §4)."""
 from typing import Dict, List, Optional, Union
 
 import torch
@@ -8,7 +9,7 @@ from mmengine.optim import OptimWrapper
 
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
-from .sample_images import sample_image
+from ....structures import batch_image
 from .point_geometry import (KeptPoints, descriptors, grid_positions,
                              kept_points)
 
@@ -131,8 +132,8 @@ class ContrasTeacher(ContrasStageModel):
     def matching_features(self, data_samples: DataSample):
         device = self.device_of()
         return self.teacher(
-            sample_image(data_samples, 'gt_img', device),
-            sample_image(data_samples, 'ref_img', device))
+            batch_image(data_samples, 'gt_img', device),
+            batch_image(data_samples, 'ref_img', device))
 
     def compute_losses(self, data_samples: DataSample) -> dict:
         feat1, feat2 = self.matching_features(data_samples)
@@ -172,16 +173,16 @@ class ContrasStudent(ContrasStageModel):
     def matching_features(self, data_samples: DataSample):
         device = self.device_of()
         return self.student(
-            sample_image(data_samples, 'img_lq', device),
-            sample_image(data_samples, 'ref_img', device))
+            batch_image(data_samples, 'img_lq', device),
+            batch_image(data_samples, 'ref_img', device))
 
     def compute_losses(self, data_samples: DataSample) -> dict:
         device = self.device_of()
         student1, student2 = self.matching_features(data_samples)
         with torch.no_grad():
             teacher1, teacher2 = self.teacher(
-                sample_image(data_samples, 'gt_img', device),
-                sample_image(data_samples, 'ref_img', device))
+                batch_image(data_samples, 'gt_img', device),
+                batch_image(data_samples, 'ref_img', device))
         kept = self.kept(data_samples, student1.shape[-2:])
         return dict(
             loss_margin=self.margin_loss(student1, student2, kept),

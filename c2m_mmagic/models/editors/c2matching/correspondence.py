@@ -1,4 +1,4 @@
-"""Correspondence generation of C²-Matching (spec §5.1), batched."""
+"""Correspondence generation of C²-Matching (docs/method.md §5.1), batched."""
 from typing import Dict, Optional, Tuple
 
 import torch
@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from mmagic.registry import MODELS
+from .scales import SCALES
 
 PATCH = 3  # matching patch size; the flow is padded by PATCH - 1
 
@@ -126,6 +127,29 @@ def match_patches(
                                                          1).view(shape))
 
 
+def brute_force_match(feat_in: torch.Tensor,
+                      feat_ref: torch.Tensor) -> torch.Tensor:
+    """:func:`match_patches` by its definition, in float64: every input 3×3
+    patch against every reference patch divided by its norm + 1e-5, the
+    lowest index among the maxima. Slow and memory-hungry (it holds every
+    score): the oracle the tests and the device check compare with.
+
+    Args:
+        feat_in (Tensor): (N, C, h, w), already channel-normalised.
+        feat_ref (Tensor): (N, C, hr, wr), already channel-normalised.
+
+    Returns:
+        Tensor: (N, h-2, w-2) int64 indices into the (hr-2)×(wr-2) grid.
+    """
+    n, _, h, w = feat_in.shape
+    patches_in = F.unfold(feat_in.double(), PATCH)  # (N, 9C, P)
+    patches_ref = F.unfold(feat_ref.double(), PATCH)  # (N, 9C, Q)
+    patches_ref = patches_ref / (patches_ref.norm(dim=1, keepdim=True) +
+                                 1e-5)
+    scores = patches_in.transpose(1, 2) @ patches_ref  # (N, P, Q)
+    return scores.argmax(-1).view(n, h - PATCH + 1, w - PATCH + 1)
+
+
 def index_to_flow(index: torch.Tensor, ref_width: int,
                   out_size: Tuple[int, int]) -> torch.Tensor:
     """Converts patch indices to a flow field padded to ``out_size``.
@@ -153,7 +177,7 @@ def index_to_flow(index: torch.Tensor, ref_width: int,
 
 
 def shifted_offsets(flow: torch.Tensor, scale: int) -> torch.Tensor:
-    """The nine shifted copies of an upscaled flow (spec §5.1, steps 5-6).
+    """The nine shifted copies of an upscaled flow (docs/method.md §5.1).
 
     Args:
         flow (Tensor): (N, h, w, 2) flow at relu3_1 scale.
@@ -188,7 +212,8 @@ class CorrespondenceGenerator(BaseModule):
     Args:
         chunk_elements (int): Memory budget of one correlation chunk, in
             elements (default 2**26, i.e. 256 MiB in fp32).
-        scales (dict): Output name -> upscaling of the relu3_1 flow.
+        scales (dict, optional): Output name -> upscaling of the LR flow;
+            default: each scale's VGG19 layer and factor (``scales.SCALES``).
     """
 
     def __init__(self,
@@ -199,7 +224,7 @@ class CorrespondenceGenerator(BaseModule):
             raise ValueError(
                 f'chunk_elements must be >= 1, got {chunk_elements}')
         self.chunk_elements = chunk_elements
-        self.scales = scales or dict(relu3_1=1, relu2_1=2, relu1_1=4)
+        self.scales = scales or {s.layer: s.factor for s in SCALES}
 
     @torch.no_grad()
     def forward(self,

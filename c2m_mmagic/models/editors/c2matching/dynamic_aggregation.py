@@ -1,10 +1,13 @@
-"""Dynamic aggregation: modulated deformable conv with a pre-offset (§5.2)."""
+"""Dynamic aggregation: modulated deformable conv with a pre-offset
+(docs/method.md §5.2)."""
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmcv.ops import ModulatedDeformConv2d
 from mmengine.logging import print_log
 
+from mmagic.registry import MODELS
+
+from ....utils import pad_to
 from ...archs import deform_conv_for
 
 KERNEL_POINTS = 9  # 3x3
@@ -89,6 +92,7 @@ def deform_conv_in_parts(deform_conv, x: torch.Tensor, offset: torch.Tensor,
     return out
 
 
+@MODELS.register_module()
 class DynamicAggregation(ModulatedDeformConv2d):
     """``DynAgg(C)``: a C→C 3×3 modulated deformable conv whose offsets and
     masks come from a condition feature, plus a matching-derived pre-offset.
@@ -197,9 +201,7 @@ class DynamicAggregation(ModulatedDeformConv2d):
                 return op.fn(ref_feat, offset, mask, self.weight, self.bias,
                              self.stride, self.padding, self.dilation,
                              self.groups, self.deform_groups)
-            if (hr, wr) != (h, w):
-                offset = F.pad(offset, (0, wr - w, 0, hr - h))
-                mask = F.pad(mask, (0, wr - w, 0, hr - h))
+            offset, mask = pad_to(offset, hr, wr), pad_to(mask, hr, wr)
             parts = deform_group_parts(self.in_channels, self.deform_groups,
                                        hr, wr, self.max_column_elements)
             if parts == 1:

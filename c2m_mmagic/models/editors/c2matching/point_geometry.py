@@ -1,4 +1,4 @@
-"""Feature positions and their correspondences (spec §3): which points a
+"""Feature positions and their correspondences (docs/method.md §3): which points a
 sample keeps, their descriptors, and distances between positions.
 
 Shared by the contrastive stage models (matching accuracy) and their losses.

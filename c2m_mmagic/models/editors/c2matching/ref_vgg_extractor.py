@@ -1,4 +1,5 @@
-"""VGG19 features of the HR reference used for texture transfer (§5.1.7)."""
+"""VGG19 features of the HR reference used for texture transfer
+(docs/method.md §5.1)."""
 from typing import Dict, Optional, Sequence
 
 import torch
@@ -6,6 +7,7 @@ from mmagic.registry import MODELS
 from ...archs import (ImageNetNormalized, build_vgg_trunk,
                       load_torchvision_vgg, log_random_init, trunk_features,
                       vgg_layer_names)
+from .scales import REFERENCE_LAYERS
 
 
 @MODELS.register_module()
@@ -16,8 +18,8 @@ class RefVGGExtractor(ImageNetNormalized):
     ``vgg_net.conv1_1.weight`` ...).
 
     Args:
-        layers (Sequence[str]): Layers to return.
-            Default: ('relu1_1', 'relu2_1', 'relu3_1').
+        layers (Sequence[str]): Layers to return. Default: the layers of
+            the three scales (``scales.REFERENCE_LAYERS``).
         pretrained (str, optional): torchvision VGG19 weights (a local file
             or ``torchvision://vgg19`` from torch's hub cache), loaded by
             :meth:`init_weights`. None keeps random weights.
@@ -25,7 +27,7 @@ class RefVGGExtractor(ImageNetNormalized):
     """
 
     def __init__(self,
-                 layers: Sequence[str] = ('relu1_1', 'relu2_1', 'relu3_1'),
+                 layers: Sequence[str] = REFERENCE_LAYERS,
                  pretrained: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)

@@ -11,11 +11,12 @@ deformable aggregation samples the reference that won. With one reference,
 or several copies of one, the result is the single-reference one (ties keep
 the earlier reference, left of the others).
 """
-from typing import List, NamedTuple, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import torch
 
 from .correspondence import PATCH
+from .scales import SCALES
 
 
 class MosaicLayout(NamedTuple):
@@ -74,3 +75,35 @@ def valid_patches(sizes: Sequence[Tuple[int, int]], layout: MosaicLayout,
     for (h, w), x in zip(sizes, layout.offsets):
         valid[:h - PATCH + 1, x:x + w - PATCH + 1] = True
     return valid.expand(batch, -1, -1)
+
+
+def join_references(
+    match_feats: List[torch.Tensor], vgg_feats: List[Dict[str, torch.Tensor]],
+    gap: int
+) -> Tuple[torch.Tensor, Optional[torch.Tensor], Dict[str, torch.Tensor]]:
+    """The search space and the features to aggregate of K references:
+    the one reference's own, or the mosaic of several.
+
+    Args:
+        match_feats (list[Tensor]): Matching features of each reference,
+            (N, C, Hr_k/4, Wr_k/4).
+        vgg_feats (list[dict]): VGG19 features of each reference, by layer
+            (``scales.SCALES``).
+        gap (int): Zero columns between references at 1/4 of HR.
+
+    Returns:
+        tuple: the matching features (N, C, H, W), the patches that may be
+        matched (N, H-2, W-2) (None: all), the VGG19 features by layer.
+    """
+    if len(match_feats) == 1:
+        return match_feats[0], None, vgg_feats[0]
+    coarse = SCALES[0].layer
+    layout = mosaic_layout([f[coarse].shape[-2:] for f in vgg_feats], gap)
+    feat_ref = place(match_feats, layout, 1)
+    valid = valid_patches([f.shape[-2:] for f in match_feats], layout,
+                          feat_ref.shape[0], feat_ref.device)
+    canvases = {
+        s.layer: place([f[s.layer] for f in vgg_feats], layout, s.factor)
+        for s in SCALES
+    }
+    return feat_ref, valid, canvases

@@ -162,7 +162,7 @@ def test_cuda_forward_and_backward_match_cpu(monkeypatch):
 def test_discriminator_steps_first_and_the_generator_meets_it_updated():
     """After the warm-up, the generator's adversarial loss is computed with
     the discriminator weights of after this iteration's discriminator step
-    (spec §5.4), not with the ones before it (mmagic's SRGAN order)."""
+    (docs/method.md §5.4), not with the ones before it (mmagic's SRGAN order)."""
     cfg = model_cfg('c2matching_cufed.py')
     cfg.model.train_cfg.pixel_init = 0
     model = MODELS.build(cfg.model).train()
@@ -225,3 +225,19 @@ def test_copies_of_one_reference_give_the_single_reference_output():
     as_uint8 = [(o.clamp(0, 1) * 255).round() for o in outputs]
     assert (as_uint8[0] - as_uint8[1]).abs().le(1).float().mean() >= 0.995
     torch.testing.assert_close(outputs[1], outputs[0], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize('option', ['disc_steps=2', 'disc_repeat=3',
+                                    'disc_init_steps=5'])
+def test_srgan_discriminator_schedules_are_refused_by_name(option):
+    """SRGAN reads these from train_cfg; the release's update order has no
+    place for them, so a config that sets them fails instead of being
+    silently ignored."""
+    cfg = model_cfg('c2matching_cufed.py')
+    key, value = option.split('=')
+    cfg.model.train_cfg[key] = int(value)
+    with pytest.raises(ValueError, match=f'train_cfg.{key} is not supported'):
+        MODELS.build(cfg.model)
+    cfg.model.train_cfg[key] = {'disc_steps': 1, 'disc_repeat': 1,
+                                'disc_init_steps': 0}[key]
+    MODELS.build(cfg.model)  # the defaults are what the release does

@@ -1,4 +1,4 @@
-"""C2MatchingDiscriminator against a float64 walk through spec §5.4."""
+"""C2MatchingDiscriminator against a float64 walk through docs/method.md §5.4."""
 import pytest
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,4 @@
-"""C2MatchingNet against a float64 walk through spec §5.3."""
+"""C2MatchingNet against a float64 walk through docs/method.md §5.3."""
 import math
 
 import pytest
@@ -7,12 +7,12 @@ import torch.nn.functional as F
 from torchvision.ops import deform_conv2d
 
 from c2m_mmagic.models.editors.c2matching import C2MatchingNet
-from c2m_mmagic.models.editors.c2matching.c2matching_net import SCALES
+from c2m_mmagic.models.editors.c2matching.scales import SCALES
 from numerics import assert_float32_close
 
 
 def spec_forward(net, x, pre_offsets, ref_feats, blocks, groups):
-    """Spec §5.3 in functional ops of ``x``'s dtype (float64: the
+    """docs/method.md §5.3 in functional ops of ``x``'s dtype (float64: the
     reference; float32: its rounding), DCN through torchvision."""
     p = {k: v.to(x.dtype) for k, v in net.state_dict().items()}
 
@@ -30,7 +30,7 @@ def spec_forward(net, x, pre_offsets, ref_feats, blocks, groups):
 
     feat = res_blocks(lrelu(conv(x, 'content_extractor.conv_first')),
                       'content_extractor.body')
-    for name, layer, _ in SCALES:
+    for name, layer, _, _ in SCALES:
         ref = ref_feats[layer]
         cond = lrelu(conv(torch.cat((feat, ref), 1), f'{name}_offset_conv1'))
         cond = lrelu(conv(cond, f'{name}_offset_conv2'))
@@ -70,9 +70,9 @@ def spec_walk_case():
     n, h, w = 2, 5, 6
     x = torch.rand(n, 3, h, w)
     pre = {layer: torch.randn(n, 9, h * s, w * s, 2) * 2
-           for (_, layer, _), s in zip(SCALES, (1, 2, 4))}
+           for _, layer, _, s in SCALES}
     ref = {layer: torch.randn(n, rc, h * s, w * s)
-           for (_, layer, rc), s in zip(SCALES, (1, 2, 4))}
+           for _, layer, rc, s in SCALES}
     expected = spec_forward(net, x.double(), pre,
                             {k: v.double() for k, v in ref.items()}, blocks,
                             groups)
@@ -112,7 +112,7 @@ def test_init_follows_the_spec():
     assert weights.mean().abs() < 1e-4
     assert weights.std() == pytest.approx(0.02, rel=0.01)
     assert all(not m.bias.any() for _, m in convs)
-    for name, _, c in SCALES:
+    for name, _, c, _ in SCALES:
         dyn = getattr(net, f'{name}_dyn_agg')
         assert not dyn.conv_offset_mask.weight.any()
         bound = 1 / math.sqrt(c * 9)  # DCNv2's own init
@@ -125,9 +125,9 @@ def test_zero_tail_returns_the_bilinear_upsampling():
     torch.nn.init.zeros_(net.tail_large[2].weight)
     x = torch.rand(1, 3, 4, 5)
     pre = {layer: torch.zeros(1, 9, 4 * s, 5 * s, 2)
-           for (_, layer, _), s in zip(SCALES, (1, 2, 4))}
+           for _, layer, _, s in SCALES}
     ref = {layer: torch.rand(1, rc, 4 * s, 5 * s)
-           for (_, layer, rc), s in zip(SCALES, (1, 2, 4))}
+           for _, layer, rc, s in SCALES}
     expected = F.interpolate(x.double(), scale_factor=4, mode='bilinear',
                              align_corners=False)
     torch.testing.assert_close(net(x, pre, ref).double(), expected,

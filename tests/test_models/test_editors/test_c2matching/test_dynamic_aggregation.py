@@ -1,4 +1,4 @@
-"""Dynamic aggregation (spec §5.2) against torchvision's deform_conv2d."""
+"""Dynamic aggregation (docs/method.md §5.2) against torchvision's deform_conv2d."""
 import copy
 
 import pytest
@@ -31,7 +31,7 @@ def test_combine_offsets_layout():
 
 
 def torchvision_walk(agg, ref_feat, cond, pre, dtype):
-    """Spec §5.2 through torchvision's deform_conv2d in ``dtype``: offsets
+    """docs/method.md §5.2 through torchvision's deform_conv2d in ``dtype``: offsets
     combined by the letter, the DCN run on the reference's grid, the output
     cropped to the condition's."""
     with torch.no_grad():
