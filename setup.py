@@ -39,6 +39,12 @@ setup(
         'mmagic>=1.0.0,<2', 'mmengine>=0.10.0,<1', 'mmcv>=2.0.0,<2.2',
         'numpy', 'Pillow', 'scikit-image'
     ],
-    extras_require={'tests': read_requirements('tests.txt')},
+    extras_require={
+        'tests': read_requirements('tests.txt'),
+        # tools/install.sh --demo installs Gradio without its declared
+        # dependencies (requirements/demo-nodeps.txt says why)
+        'demo': read_requirements('demo.txt') +
+        read_requirements('demo-nodeps.txt'),
+    },
     license='Apache-2.0',
 )

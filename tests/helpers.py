@@ -87,6 +87,22 @@ def make_batch(gt: np.ndarray, ref: np.ndarray, n: int = 2) -> dict:
     return dict(inputs=inputs, data_samples=samples)
 
 
+def several_references_batch(gt, refs):
+    """One sample with K references stacked as StackReferences packs them."""
+    import torch.nn.functional as F
+    batch = make_batch(gt, refs[0], n=1)
+    height = max(r.shape[0] for r in refs)
+    width = max(r.shape[1] for r in refs)
+    stacked = [
+        F.pad(torch.from_numpy(np.ascontiguousarray(r)).permute(2, 0, 1),
+              (0, width - r.shape[1], 0, height - r.shape[0])) for r in refs
+    ]
+    sample = batch['data_samples'][0]
+    sample.ref_img = torch.stack(stacked)
+    sample.set_metainfo(dict(ref_sizes=[r.shape[:2] for r in refs]))
+    return batch
+
+
 def model_cfg(name: str, num_blocks: int = 2):
     """A config with random, file-free weights: small generator, no VGG or
     stage checkpoints."""

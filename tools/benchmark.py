@@ -2,18 +2,25 @@
 step, and peak memory; the shipped implementation ("fast") or a plain one of
 the released algorithm ("reference": per-sample loop, chunked conv2d patch
 correlation, fp32, deformable conv through torchvision on the reference's
-grid).
+grid). "memory" rows are inference rows each measured in a process of its
+own (a CPU's peak resident memory only grows), untiled and tiled.
 
-Example:
+Examples:
     python tools/benchmark.py --device cpu --impl fast reference \
         --what matching --size 332x500 --json work_dirs/bench.json
+    python tools/benchmark.py --what memory --impl fast --size 512x512 \
+        1024x1024 --tiling off auto --repeat 1 --warmup 0
 """
 import argparse
 import json
 import os.path as osp
 import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from itertools import product
 from typing import Callable, Dict, List, Optional
 
 import torch
@@ -22,9 +29,9 @@ from cli_helpers import REPO
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from c2m_mmagic.models.editors.c2matching.correspondence import (
-    PATCH, CorrespondenceGenerator, index_to_flow, l2_normalize_channels,
-    shifted_offsets)
+from c2m_mmagic.models.editors.c2matching.correspondence import \
+    CorrespondenceGenerator
+from c2m_mmagic.models.editors.c2matching.patch_matching import PATCH
 
 
 def reference_match(feat_in: torch.Tensor,
@@ -64,27 +71,39 @@ def reference_match(feat_in: torch.Tensor,
 class ReferenceCorrespondence(CorrespondenceGenerator):
     """CorrespondenceGenerator with the release's per-sample matching."""
 
-    @torch.no_grad()
-    def forward(self, feat_in, feat_ref, ref_valid=None):
-        feat_in = l2_normalize_channels(feat_in.float())
-        feat_ref = l2_normalize_channels(feat_ref.float())
-        index = reference_match(feat_in, feat_ref, ref_valid)
-        flow = index_to_flow(index, feat_ref.shape[-1], feat_in.shape[-2:])
-        return {
-            name: shifted_offsets(flow, scale)
-            for name, scale in self.scales.items()
-        }
+    def matching_fn(self, device):
+
+        def release_matching(feat_in, feat_ref, chunk, ref_valid, progress):
+            return reference_match(feat_in, feat_ref, ref_valid), None
+
+        return release_matching
 
 
-def build_model(impl: str, device: torch.device, blocks: int,
-                chunk_elements: Optional[int] = None):
-    """Stage-3 GAN model from configs/c2matching_cufed.py, random weights."""
+# the stage-3 model of each training row: the GAN one, and the "-rec" one
+# (L1 only), as released
+CONFIGS = dict(train='c2matching_cufed.py',
+               train_rec=osp.join('c2matching', 'c2matching-rec_x4c64b16_'
+                                  '1xb9-255k_cufed.py'))
+
+
+def build_model(impl: str,
+                device: torch.device,
+                blocks: int,
+                chunk_elements: Optional[int] = None,
+                config: str = CONFIGS['train'],
+                matching: str = 'auto',
+                precision: str = 'fp32'):
+    """A stage-3 model from ``configs/<config>``, random weights."""
     init_default_scope('mmagic')
     from mmagic.registry import MODELS
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'c2matching_cufed.py'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', config))
     cfg.model.extractor.init_cfg = None
     cfg.model.ref_extractor.pretrained = None
-    cfg.model.perceptual_loss.pretrained = None
+    if cfg.model.get('perceptual_loss'):
+        cfg.model.perceptual_loss.pretrained = None
+    cfg.model.correspondence.matching = matching
+    cfg.model.test_cfg = dict(cfg.model.get('test_cfg') or {},
+                              precision=precision)
     cfg.model.generator.num_blocks = blocks
     cfg.model.generator.offset_warn_threshold = None
     cfg.model.train_cfg.pixel_init = 0
@@ -122,22 +141,29 @@ def timed(fn: Callable, device: torch.device, warmup: int,
         peak_gib=peak / 2**30)
 
 
-def run(impl: str, what: str, size, device, args) -> Dict[str, float]:
-    """One measurement (a training step on ``size`` crops, batch
-    ``args.batch``)."""
+def make_step(impl: str, what: str, size, device, args) -> Callable:
+    """What one row times, as a function (a training step on ``size``
+    crops, batch ``args.batch``)."""
     torch.manual_seed(0)
     h, w = size
     if what == 'matching':
         gen = ReferenceCorrespondence() if impl == 'reference' else \
-            CorrespondenceGenerator(args.chunk_elements or 2**26)
+            CorrespondenceGenerator(args.chunk_elements or 2**26,
+                                    args.matching)
         feat_in = torch.randn(1, 256, h // 4, w // 4, device=device)
         feat_ref = torch.randn(1, 256, h // 4, w // 4, device=device)
-        return timed(lambda: gen(feat_in, feat_ref), device, args.warmup,
-                     args.repeat)
-    model, cfg = build_model(impl, device, args.blocks, args.chunk_elements)
+        return lambda: gen(feat_in, feat_ref)
+    model, cfg = build_model(impl, device, args.blocks, args.chunk_elements,
+                             CONFIGS.get(what, CONFIGS['train']),
+                             args.matching, args.precision)
     if what == 'inference':
         from mmagic.structures import DataSample
         model.eval()
+        model.tile_progress = False
+        if args.tiling == 'off':
+            model.max_pixels_per_pass = h * w  # one pass
+        elif args.tiling != 'auto':
+            model.tile = int(args.tiling)
         lr = torch.rand(1, 3, h // 4, w // 4, device=device)
         up = F.interpolate(lr, scale_factor=4, mode='bicubic').clamp(0, 1)
         refs = torch.randint(0, 256, (1, args.refs, 3, h, w), device=device)
@@ -150,8 +176,8 @@ def run(impl: str, what: str, size, device, args) -> Dict[str, float]:
             with torch.no_grad():
                 model(lr, samples, mode='tensor')
 
-        return timed(step, device, args.warmup, args.repeat)
-    # one stage-3 GAN training step (generator + discriminator)
+        return step
+    # one stage-3 training step: GAN (generator + discriminator) or -rec
     from mmengine.optim import build_optim_wrapper
     from mmagic.structures import DataSample
     model.train()
@@ -170,8 +196,49 @@ def run(impl: str, what: str, size, device, args) -> Dict[str, float]:
             for _ in range(n)
         ],
         data_samples=samples)
-    return timed(lambda: model.train_step(batch, optim), device, args.warmup,
-                 args.repeat)
+    return lambda: model.train_step(batch, optim)
+
+
+def profile_table(step: Callable, device: torch.device, title: str,
+                  rows: int = 25) -> str:
+    """torch.profiler's table of one ``step``: the top ``rows`` kernels (CUDA)
+    or operators (CPU) by their own time, with their share."""
+    from torch.profiler import ProfilerActivity, profile
+    activities = [ProfilerActivity.CPU] + (
+        [ProfilerActivity.CUDA] if device.type == 'cuda' else [])
+    with profile(activities=activities) as prof:
+        step()
+        if device.type == 'cuda':
+            torch.cuda.synchronize()
+    key = 'self_cuda_time_total' if device.type == 'cuda' else \
+        'self_cpu_time_total'
+    table = prof.key_averages().table(sort_by=key, row_limit=rows,
+                                      max_name_column_width=60)
+    return f'## {title}\n\n```\n{table}\n```\n'
+
+
+def append_text(path: str, text: str) -> None:
+    old = open(path).read() if osp.isfile(path) else ''
+    from c2m_mmagic.utils import write_text
+    write_text(old + text + '\n', path)
+
+
+def measure_alone(impl: str, size, refs: int, args) -> Dict[str, float]:
+    """An inference row measured by a process of its own."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = osp.join(folder, 'row.json')
+        proc = subprocess.run([
+            sys.executable, __file__, '--device', args.device, '--impl', impl,
+            '--what', 'inference', '--size', f'{size[0]}x{size[1]}',
+            '--refs', str(refs), '--blocks', str(args.blocks), '--tiling',
+            args.tiling, '--warmup', str(args.warmup), '--repeat',
+            str(args.repeat), '--matching', args.matching, '--precision',
+            args.precision, '--json', out
+        ], capture_output=True, text=True)
+        if proc.returncode != 0:
+            return dict(error=proc.stderr.strip().splitlines()[-1][:200])
+        row = json.load(open(out))['results'][0]
+    return {k: row[k] for k in ('median_ms', 'min_ms', 'max_ms', 'peak_gib')}
 
 
 def measure(impl: str, what: str, size, refs: int, device,
@@ -179,6 +246,12 @@ def measure(impl: str, what: str, size, refs: int, device,
     """One row of the table: the measurement, or the error that stopped
     it (out of memory)."""
     row = dict(what=what, size=f'{size[0]}x{size[1]}', impl=impl, refs=refs)
+    if impl == 'fast' and args.matching != 'auto':
+        row['matching'] = args.matching
+    if impl == 'fast' and args.precision != 'fp32':
+        row['precision'] = args.precision
+    if what in ('inference', 'memory') and args.tiling != 'auto':
+        row['tiling'] = args.tiling
     if args.chunk_elements:
         row['chunk_elements'] = args.chunk_elements
     if args.matmul_tf32:
@@ -186,8 +259,17 @@ def measure(impl: str, what: str, size, refs: int, device,
     flag = torch.backends.cuda.matmul.allow_tf32
     torch.backends.cuda.matmul.allow_tf32 = args.matmul_tf32 or flag
     try:
-        row.update(run(impl, what, size, device,
-                       argparse.Namespace(**{**vars(args), 'refs': refs})))
+        if what == 'memory':
+            row.update(measure_alone(impl, size, refs, args))
+        else:
+            step = make_step(impl, what, size, device,
+                             argparse.Namespace(**{**vars(args),
+                                                   'refs': refs}))
+            row.update(timed(step, device, args.warmup, args.repeat))
+            if args.profile and impl == 'fast':
+                append_text(args.profile, profile_table(
+                    step, device, f'{what} {row["size"]} '
+                    f'({variant_name(row)}, {row["median_ms"]:.1f} ms)'))
     except torch.cuda.OutOfMemoryError:
         row.update(error='out of memory')
     finally:
@@ -202,23 +284,28 @@ def measure(impl: str, what: str, size, refs: int, device,
 
 
 def variants(args) -> List[tuple]:
-    """(impl, band budget, matmul precision) of each row; the reference
-    runs once, with PyTorch's defaults."""
+    """(impl, band budget, matmul precision, matching, precision) of each
+    row; the reference runs once, with PyTorch's defaults."""
     out = []
     for impl in args.impl:
         if impl == 'reference':
-            out.append((impl, None, 'fp32'))
+            out.append((impl, None, 'fp32', 'auto', 'fp32'))
             continue
-        out += [(impl, chunk, matmul) for chunk in args.chunk_elements
-                for matmul in args.matmul]
+        out += [(impl, ) + v for v in product(
+            args.chunk_elements, args.matmul, args.matching, args.precision)]
     return out
 
 
 def variant_name(row: dict) -> str:
-    """'fast', or e.g. 'fast, bands 268435456, tf32 matmul'."""
+    """'fast', or e.g. 'fast, bands 268435456, tf32 matmul, tiles 64'."""
+    tiling = row.get('tiling')
     return ', '.join([row['impl']] + (
         [f"bands {row['chunk_elements']}"] if 'chunk_elements' in row else []
-    ) + (['tf32 matmul'] if row.get('matmul') == 'tf32' else []))
+    ) + (['tf32 matmul'] if row.get('matmul') == 'tf32' else []) + (
+        [f"{row['matching']} matching"] if 'matching' in row else []) + (
+        [row['precision']] if 'precision' in row else []) + (
+        [] if tiling is None else ['untiled'] if tiling == 'off' else
+        [f'tiles {tiling}']))
 
 
 def write_json(path: str, device_name: str, rows: List[dict]) -> None:
@@ -244,7 +331,9 @@ def main() -> None:
         '--what',
         nargs='+',
         default=['matching'],
-        choices=['matching', 'inference', 'train'])
+        choices=['matching', 'inference', 'train', 'train_rec', 'memory'],
+        help='train: a stage-3 GAN step; train_rec: a "-rec" step (L1 '
+        'only), both at --train-size, batch --batch')
     parser.add_argument(
         '--size',
         nargs='+',
@@ -282,6 +371,36 @@ def main() -> None:
         help='CUDA matrix-product precision of the fast rows, a row each '
         '(tf32: a candidate speed-up of the matching; fp32: PyTorch\'s '
         'default)')
+    parser.add_argument(
+        '--tiling',
+        nargs='+',
+        default=['auto'],
+        help='inference and memory rows: auto (the model\'s '
+        'max_pixels_per_pass), off (one pass) or a tile side in LR pixels; '
+        'a row each')
+    parser.add_argument(
+        '--matching',
+        nargs='+',
+        default=['auto'],
+        choices=['auto', 'pixel', 'rescored'],
+        help='patch matching of the fast rows, a row each (auto: rescored '
+        'on CUDA, pixel on a CPU)')
+    parser.add_argument(
+        '--precision',
+        nargs='+',
+        default=['fp32'],
+        choices=['fp32', 'bf16'],
+        help='inference precision of the fast rows (test_cfg.precision), a '
+        'row each')
+    parser.add_argument(
+        '--profile',
+        metavar='MD',
+        help='append a torch.profiler table (top 25 kernels by time) of one '
+        'more step of each fast row to this Markdown file')
+    parser.add_argument(
+        '--append',
+        action='store_true',
+        help='keep the rows already in --json (one file for several runs)')
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--json', help='write the results here')
@@ -290,17 +409,28 @@ def main() -> None:
     device_name = torch.cuda.get_device_name() if device.type == 'cuda' \
         else 'cpu'
     rows: List[dict] = []
+    if args.append and args.json and osp.isfile(args.json):
+        with open(args.json) as f:
+            rows = json.load(f)['results']
+    first = len(rows)
     for what in args.what:
-        for size in [args.train_size] if what == 'train' else args.size:
-            for refs in args.refs if what == 'inference' else [1]:
-                for impl, chunk, matmul in variants(args):
+        for size in [args.train_size] if what.startswith('train') else \
+                args.size:
+            for refs, tiling in product(
+                    args.refs if what in ('inference', 'memory') else [1],
+                    args.tiling if what in ('inference', 'memory') else
+                    ['auto']):
+                for impl, chunk, matmul, matching, precision in variants(
+                        args):
                     rows.append(
                         measure(
                             impl, what, size, refs, device,
                             argparse.Namespace(
                                 **{
                                     **vars(args), 'chunk_elements': chunk,
-                                    'matmul_tf32': matmul == 'tf32'
+                                    'matmul_tf32': matmul == 'tf32',
+                                    'tiling': tiling, 'matching': matching,
+                                    'precision': precision
                                 })))
                     if args.json:  # after each row: a run cut short keeps
                         # the rows it measured
@@ -308,7 +438,7 @@ def main() -> None:
     print(f'\n| what | size | refs | impl | median ms | peak GiB | '
           f'speed-up |\n|---|---|---|---|---|---|---|  ({device_name}, '
           f'{torch.get_num_threads()} threads)')
-    for row in rows:
+    for row in rows[first:]:
         base = next((r for r in rows if r['impl'] == 'reference'
                      and 'error' not in r and all(
                          r[k] == row[k] for k in ('what', 'size', 'refs'))),

@@ -16,6 +16,16 @@ if REPO not in sys.path:  # the package, when it is not installed
     sys.path.insert(0, REPO)
 
 
+def parser_from_doc(doc: str) -> argparse.ArgumentParser:
+    """An argument parser whose help is a tool's docstring: the first line
+    as the description, the rest (examples) as the epilog, as written."""
+    lines = doc.splitlines()
+    return argparse.ArgumentParser(
+        description=lines[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='\n'.join(lines[1:]))
+
+
 def fail(err: BaseException) -> NoReturn:
     """Prints one readable line for ``err`` and exits with status 1."""
     message = err.args[0] if isinstance(err, KeyError) and err.args else err
@@ -53,12 +63,15 @@ def load_config(path: str, options: Optional[dict] = None) -> Config:
     return cfg
 
 
-def enable_amp(cfg: Config) -> None:
+def enable_amp(cfg: Config, dtype: str = 'float16') -> None:
     """Switches every optimizer wrapper of ``cfg`` to AmpOptimWrapper.
 
     Args:
         cfg (Config): Config whose ``optim_wrapper`` is a single wrapper or
             a dict of wrappers (MultiOptimWrapperConstructor).
+        dtype (str): Autocast precision: 'bfloat16' where the device has it
+            (fp32's range: the dynamic loss scale stays at its start), else
+            'float16'.
     """
     wrappers = [cfg.optim_wrapper] if 'type' in cfg.optim_wrapper else [
         v for v in cfg.optim_wrapper.values()
@@ -72,8 +85,9 @@ def enable_amp(cfg: Config) -> None:
                              f'OptimWrapper, got {wrapper.type}')
         wrapper.type = 'AmpOptimWrapper'
         wrapper.loss_scale = 'dynamic'
-    print_log('mixed precision enabled (AmpOptimWrapper)', 'current',
-              logging.INFO)
+        wrapper.dtype = dtype
+    print_log(f'mixed precision enabled (AmpOptimWrapper, {dtype})',
+              'current', logging.INFO)
 
 
 def world_size() -> int:
@@ -119,6 +133,27 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
         default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def add_precision_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--precision`` and ``--matching``: the model's test_cfg choices."""
+    parser.add_argument(
+        '--precision',
+        choices=['fp32', 'bf16'],
+        help='fp32 (default) or bf16 autocast for the networks; the matching '
+        'and the deformable conv stay fp32 (README: the accuracy measured)')
+    parser.add_argument(
+        '--matching',
+        choices=['auto', 'pixel', 'rescored'],
+        help='patch matching: auto (default; rescored on CUDA, pixel on a '
+        'CPU), pixel (fp32 pixel products) or rescored (bf16 candidates '
+        're-scored in fp32)')
+
+
+def precision_test_cfg(args: argparse.Namespace) -> dict:
+    """The test_cfg entries ``add_precision_arguments``' flags set."""
+    return {k: getattr(args, k) for k in ('precision', 'matching')
+            if getattr(args, k, None)}
 
 
 def runner_config(args: argparse.Namespace) -> Config:

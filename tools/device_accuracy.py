@@ -1,13 +1,16 @@
 """Accuracy of the fast paths on a device (for tools/device_check.sh).
 
-1. matching: patch-matching indices on the device (fp32, the shipped fast
-   matching) against a float64 brute force on real-image features, share of
-   equal positions (target >= 99.5%); on CUDA also with TF32 matrix
-   products (a candidate speed-up);
+1. matching: patch-matching indices on the device, each implementation
+   (pixel, rescored; ``patch_matching``), against a float64 brute force on
+   real-image features, share of equal positions (target >= 99.5%); on CUDA
+   also the pixel matching with TF32 matrix products;
 2. CUDA vs CPU: the same weights (random, seeded, the released size) on a
    real stereo pair, share of output pixels within one grey level of the CPU
-   output (target >= 99.5%), with PyTorch's defaults and, on CUDA, with TF32
-   off.
+   output (target >= 99.5%), with the device's defaults (the matching it
+   chooses) and, on CUDA, with TF32 off;
+3. bf16: the device's bf16 inference (test_cfg.precision) against its fp32
+   output on the pair: pixels within one grey level, and the Y-PSNR of each
+   against the truth (target: within 0.05 dB).
 
 Example:
     python tools/device_accuracy.py --device cuda --json acc.json
@@ -23,8 +26,8 @@ import torch
 from cli_helpers import REPO
 
 from c2m_mmagic.datasets.demo_data import stereo_pair
-from c2m_mmagic.models.editors.c2matching.correspondence import (
-    brute_force_match, l2_normalize_channels, match_patches)
+from c2m_mmagic.models.editors.c2matching.patch_matching import (
+    MATCHINGS, brute_force_match, l2_normalize_channels, matching_for)
 
 
 @contextlib.contextmanager
@@ -60,8 +63,8 @@ def matching_agreement(device: torch.device, size) -> dict:
         feat_ref)
     exact = brute_force_match(feat_in, feat_ref)
 
-    def agreement_with_exact():
-        fast, _ = match_patches(feat_in.to(device), feat_ref.to(device))
+    def agreement_with_exact(matching):
+        fast, _ = MATCHINGS[matching](feat_in.to(device), feat_ref.to(device))
         agree = float((fast.cpu() == exact).double().mean())
         return dict(
             positions=int(exact.numel()),
@@ -69,10 +72,12 @@ def matching_agreement(device: torch.device, size) -> dict:
             target=0.995,
             ok=agree >= 0.995)
 
-    result = agreement_with_exact()
+    result = dict(default=matching_for('auto', device))
+    for name in MATCHINGS:
+        result[name] = agreement_with_exact(name)
     if device.type == 'cuda':  # a candidate speed-up: TF32 matrix products
         with tf32(True):
-            result['with_tf32'] = agreement_with_exact()
+            result['pixel_with_tf32'] = agreement_with_exact('pixel')
     return result
 
 
@@ -111,7 +116,8 @@ def random_release_checkpoint(folder: str):
 def device_vs_cpu(device: torch.device, size) -> dict:
     """Share of output pixels within one grey level of the CPU output, with
     PyTorch's defaults (on CUDA: TF32 convolutions) and, on CUDA, with TF32
-    off everywhere."""
+    off everywhere; the device's bf16 output against its fp32 one."""
+    from c2m_mmagic.visualization import y_psnr
     from PIL import Image
 
     from c2m_mmagic.apis import RefSRInferencer
@@ -123,16 +129,24 @@ def device_vs_cpu(device: torch.device, size) -> dict:
             (w // 4, h // 4), Image.BICUBIC).save(osp.join(folder, 'lr.png'))
         Image.fromarray(ref).save(osp.join(folder, 'ref.png'))
 
-        def restore(on):
-            return RefSRInferencer(cfg, ckpt, str(on)).restore(
-                osp.join(folder, 'lr.png'), osp.join(folder, 'ref.png'))
+        def restore(on, precision='fp32'):
+            return RefSRInferencer(
+                cfg, ckpt, str(on),
+                test_cfg=dict(precision=precision)).restore(
+                    osp.join(folder, 'lr.png'), osp.join(folder, 'ref.png'))
 
         cpu_out = restore('cpu')
-        result = agreement(cpu_out, restore(device))
+        fp32_out = restore(device)
+        result = agreement(cpu_out, fp32_out)
         if device.type == 'cuda':
             with tf32(False):
                 result['without_tf32'] = agreement(cpu_out, restore(device))
-    return result
+        bf16_out = restore(device, 'bf16')
+        bf16 = agreement(fp32_out, bf16_out)
+        truth = gt[:fp32_out.shape[0], :fp32_out.shape[1]]
+        gap = abs(y_psnr(bf16_out, truth) - y_psnr(fp32_out, truth))
+        bf16.update(psnr_gap_db=gap, psnr_target_db=0.05, ok=gap <= 0.05)
+    return result, bf16
 
 
 def main() -> None:
@@ -148,11 +162,13 @@ def main() -> None:
     parser.add_argument('--json', required=True)
     args = parser.parse_args()
     device = torch.device(args.device)
+    outputs, bf16 = device_vs_cpu(device, tuple(args.size))
     result = dict(
         device=torch.cuda.get_device_name()
         if device.type == 'cuda' else 'cpu',
         matching=matching_agreement(device, tuple(args.size)),
-        device_vs_cpu=device_vs_cpu(device, tuple(args.size)))
+        device_vs_cpu=outputs,
+        bf16_vs_fp32=bf16)
     from c2m_mmagic.utils import write_text
     text = json.dumps(result, indent=2)
     write_text(text, args.json)

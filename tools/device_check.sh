@@ -2,22 +2,31 @@
 # The CUDA checks of c2m_mmagic in one run, each step in its own time budget:
 #   env       versions, device
 #   tests     the CUDA tests (pytest -m gpu)
-#   bench     tools/benchmark.py: a stage-3 training step (batch 9, 160x160),
-#             inference and matching at 332x500, 1024x1024 and 2048x2048;
-#             fast and reference, medians, peak memory
-#   variants  the fast matching at 1024x1024 with 4x larger bands (2**28
-#             elements) and with TF32 matrix products (candidate speed-ups)
-#   accuracy  tools/device_accuracy.py: matching vs a float64 brute force,
-#             device output vs CPU output
-#   amp       200 stage-3 steps on the demo data with --amp and in fp32,
-#             loss curves compared (tools/compare_loss_curves.py)
+#   bench     tools/benchmark.py: the stage-3 training steps ("-rec": L1
+#             only, and GAN; batch 9, 160x160), inference and matching at
+#             332x500, 1024x1024 and 2048x2048; fast (the device's default
+#             matching) and reference, medians, peak memory
+#   variants  rows added to bench.json: the pixel matching beside the
+#             default at 1024x1024 (matching and inference)
+#   bf16      rows added to bench.json: bf16 inference at 332x500, 1024x1024
+#   tiling    rows added to bench.json: inference at 2048x2048 and 4096x4096
+#             (input and reference), untiled and tiled (peak memory, time)
+#   profile   profile.md: torch.profiler's top 25 kernels of one inference
+#             at 332x500 and at 1024x1024 and of one GAN training step
+#   accuracy  tools/device_accuracy.py: each matching vs a float64 brute
+#             force, device output vs CPU output, bf16 vs fp32
+#   amp       200 stage-3 steps on the demo data with --amp (bf16 where the
+#             device has it) and in fp32, loss curves compared
+#             (tools/compare_loss_curves.py)
 #   ddp       10 steps launched by torch.distributed.run (NCCL, one process)
 #   summary   summary.md from the JSON files
 # A failing or timed-out step is recorded and the next one runs; the exit
-# status is that of the worst step. The budgets (575 s with the install) are
-# about 1.5x what each step took on an H200 (docs/device_runs/), whose
-# processes spend about 20 s importing mmagic: run it with the device tool's
-# timeout_s=600.
+# status is that of the worst step. The budgets are about 1.5x what each step
+# took on an H200 (docs/device_runs/; the new steps estimated), whose
+# processes spend about 20 s importing mmagic: 820 s in all, more than one
+# call of the device tool may run, so run it as two calls into one folder:
+#   --only env,tests,bench,variants,bf16,tiling,profile   then
+#   --only accuracy,amp,ddp,summary
 #
 # Usage:
 #   bash tools/device_check.sh --prepare       # here: fill .whl/ for the GPU image
@@ -34,8 +43,8 @@
 # /tmp/site. The plugin runs
 # from the checkout on today's stack (c2m_mmagic.compat).
 # Output: DIR (default: $OUT when set, else work_dirs/device_check) holds at
-# most 8 files: steps.txt, env.json, bench.json, bench_variants.json,
-# accuracy.json, amp.json, summary.md and logs.tar.gz (every step's log);
+# most 8 files: steps.txt, env.json, bench.json, profile.md, accuracy.json,
+# amp.json, summary.md and logs.tar.gz (every step's log);
 # demo data and training runs go to a temporary folder.
 set -uo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -102,11 +111,14 @@ export PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 if [ "$MODE" = short ]; then
     DEVICE=cpu; SIZES=(64x96); TRAIN=(--train-size 48x48 --batch 2 --blocks 1)
     REPEAT=(--warmup 0 --repeat 1); BAND_SIZES=(64x96); ACC_SIZE=(48 64)
+    PROFILE_SIZES=(64x96); TILE_SIZES=(64x96); TILE=16
     AMP_STEPS=4; AMP=""; DDP_STEPS=0
 else
     DEVICE=cuda; SIZES=(332x500 1024x1024 2048x2048); TRAIN=()
     REPEAT=(--warmup 1 --repeat 3); BAND_SIZES=(1024x1024)
     ACC_SIZE=(160 240); AMP_STEPS=200; AMP=--amp; DDP_STEPS=10
+    PROFILE_SIZES=(332x500 1024x1024); TILE_SIZES=(2048x2048 4096x4096)
+    TILE=256  # LR pixels: 1024² output pixels, the CUDA default budget
 fi
 [ -n "$SIZE_OVERRIDE" ] && read -r -a SIZES <<< "${SIZE_OVERRIDE//,/ }"
 STATUS=0
@@ -124,7 +136,8 @@ step() {  # step NAME SECONDS COMMAND... ; output in $WORK/logs/NAME.log
     [ $rc -gt $STATUS ] && STATUS=$rc
     return 0
 }
-: > "$OUT_DIR/steps.txt"
+# a run of some steps adds to the folder's record of the others
+[ -n "$ONLY" ] || : > "$OUT_DIR/steps.txt"
 
 step env 30 "$PY" - <<EOF
 import json, platform, torch, numpy, mmcv, mmengine, c2m_mmagic, mmagic
@@ -141,13 +154,23 @@ json.dump(info, open('$OUT_DIR/env.json', 'w'), indent=2)
 EOF
 step tests 50 "$PY" -m pytest -q -m gpu -p no:cacheprovider tests
 # training first, then inference (small to large), then matching alone
-step bench 130 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast reference \
-    --what train inference matching --size "${SIZES[@]}" "${TRAIN[@]}" \
+step bench 150 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast reference \
+    --what train_rec train inference matching --size "${SIZES[@]}" "${TRAIN[@]}" \
     "${REPEAT[@]}" --json "$OUT_DIR/bench.json"
-step variants 40 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
-    --what matching --size "${BAND_SIZES[@]}" --chunk-elements $((2**26)) \
-    $((2**28)) --matmul fp32 tf32 "${REPEAT[@]}" \
-    --json "$OUT_DIR/bench_variants.json"
+step variants 35 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
+    --what matching inference --size "${BAND_SIZES[@]}" --matching pixel \
+    "${REPEAT[@]}" --append --json "$OUT_DIR/bench.json"
+step bf16 30 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
+    --what inference --size "${PROFILE_SIZES[@]}" --precision bf16 \
+    "${TRAIN[@]}" "${REPEAT[@]}" --append --json "$OUT_DIR/bench.json"
+step tiling 120 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
+    --what inference --size "${TILE_SIZES[@]}" --tiling off "$TILE" \
+    --warmup 0 --repeat 1 --append --json "$OUT_DIR/bench.json"
+rm -f "$OUT_DIR/profile.md"
+step profile 60 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
+    --what train inference --size "${PROFILE_SIZES[@]}" "${TRAIN[@]}" \
+    --warmup 1 --repeat 1 --profile "$OUT_DIR/profile.md" \
+    --json "$WORK/profile.json"
 step accuracy 75 "$PY" tools/device_accuracy.py --device "$DEVICE" \
     --size "${ACC_SIZE[@]}" --json "$OUT_DIR/accuracy.json"
 demo_train() {  # demo_train NAME STEPS COMMAND...: stage 3 of the demo with

@@ -14,6 +14,8 @@ Examples:
         [--compare cmp.png --gt gt.png]
     python tools/inference.py configs/c2matching_cufed.py c2matching.pth \
         --img lr_dir --ref ref_dir --out sr_dir [--pairs pairs.txt]
+    python tools/inference.py configs/c2matching_cufed.py c2matching.pth \
+        --img big_lr.png --ref big_ref.png --out sr.png --tile 128
 """
 import argparse
 import os
@@ -21,13 +23,15 @@ import os.path as osp
 from typing import List, Optional, Tuple
 
 import numpy as np
-from cli_helpers import fail
+from cli_helpers import (add_precision_arguments, fail, parser_from_doc,
+                         precision_test_cfg)
 from mmengine.utils import ProgressBar
 
 from c2m_mmagic.apis import (MIN_INPUT_SIDE, MIN_REFERENCE_SIDE,
                              RefSRInferencer, check_image)
 from c2m_mmagic.datasets.refsr_dataset import (IMG_EXTENSIONS,
                                                read_pair_list)
+from c2m_mmagic.models.editors.c2matching.c2matching import MIN_TILE
 from c2m_mmagic.models.editors.c2matching.scales import UPSCALE
 from c2m_mmagic.structures import first_reference, rgb_image
 from c2m_mmagic.utils import write_image
@@ -35,10 +39,7 @@ from c2m_mmagic.visualization import make_comparison
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='\n'.join(__doc__.splitlines()[1:]))
+    parser = parser_from_doc(__doc__)
     parser.add_argument('config', help='model config')
     parser.add_argument('checkpoint', help='model checkpoint')
     parser.add_argument(
@@ -55,6 +56,13 @@ def parse_args() -> argparse.Namespace:
         help='folder mode: "<input> <reference> [<reference> ...]" lines, '
         'paths relative to --img and --ref (default: pair by file name)')
     parser.add_argument('--device', default='cpu', help='cpu or cuda')
+    parser.add_argument(
+        '--tile',
+        type=int,
+        help='restore in tiles of N LR pixels (N >= 16; the same image, in '
+        'less memory); by default only outputs over the model\'s '
+        'test_cfg.max_pixels_per_pass are tiled')
+    add_precision_arguments(parser)
     parser.add_argument(
         '--compare',
         help='also write bicubic | C2-Matching | reference (| GT) here (a '
@@ -121,14 +129,26 @@ def restore(inferencer: RefSRInferencer, img: str, refs: List[str],
     return sr
 
 
+def make_inferencer(args: argparse.Namespace) -> RefSRInferencer:
+    """The inferencer of ``--config``/``checkpoint`` on ``--device``, tiled
+    by ``--tile``."""
+    return RefSRInferencer(
+        args.config, args.checkpoint, args.device,
+        test_cfg=dict(precision_test_cfg(args),
+                      **(dict(tile=args.tile) if args.tile else {})))
+
+
 def main() -> None:
     args = parse_args()
+    if args.tile is not None and args.tile < MIN_TILE:
+        raise ValueError(f'--tile: tiles need at least {MIN_TILE} LR pixels, '
+                         f'got {args.tile}')
     folder_mode = osp.isdir(args.img)
     if not folder_mode:
         for name in ('img', 'gt'):
             if getattr(args, name):
                 check_image(getattr(args, name), f'--{name}')
-        inferencer = RefSRInferencer(args.config, args.checkpoint, args.device)
+        inferencer = make_inferencer(args)
         sr = restore(inferencer, args.img, args.ref, args.out, args.compare,
                      args.gt)
         print(f'wrote {args.out} ({sr.shape[1]}x{sr.shape[0]})' +
@@ -155,7 +175,7 @@ def main() -> None:
         if job[4]:
             check_image(job[4], '--gt')
         jobs.append(job)
-    inferencer = RefSRInferencer(args.config, args.checkpoint, args.device)
+    inferencer = make_inferencer(args)
     bar = ProgressBar(len(jobs))
     for job in jobs:
         restore(inferencer, *job)

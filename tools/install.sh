@@ -5,7 +5,7 @@
 #   smallest dependency set its imports need, then this package (editable) with
 #   its test extras.
 #
-# Usage: bash tools/install.sh [--stack auto|pinned|current] [--wheels DIR] [--venv DIR]
+# Usage: bash tools/install.sh [--stack auto|pinned|current] [--wheels DIR] [--venv DIR] [--demo]
 #   --stack S     pinned: the 2023 stack mmagic 1.2.0 was made for (numpy 1.26,
 #                 requirements/constraints.txt); current: today's (numpy 2,
 #                 requirements/constraints-current.txt); auto (default):
@@ -14,6 +14,10 @@
 #   --wheels DIR  folder of prebuilt mmcv wheels used as a cache (e.g. ../shared/wheels)
 #   --venv DIR    environment to install into (default: $C2M_VENV, else the
 #                 active venv or conda environment, else ~/.venvs/c2m_mmagic)
+#   --demo        also the web demo's extra: Gradio and Playwright
+#                 (requirements/demo*.txt, pinned in the stack's constraints);
+#                 its browser test drives Debian's chromium (apt-get install
+#                 chromium), which this script does not install
 # Environment: MAX_JOBS (mmcv build jobs, default: number of cores),
 #              C2M_CACHE (build cache, default ~/.cache/c2m_mmagic),
 #              C2M_FULL_CHECK=1 (probe every step even when nothing changed).
@@ -30,12 +34,14 @@ MMCV_VERSION=2.1.0
 MMAGIC_VERSION=1.2.0
 WHEELS=""
 STACK=auto
+DEMO=0
 
 while [ $# -gt 0 ]; do
     case "$1" in
         --stack) STACK="$2"; shift 2 ;;
         --wheels) WHEELS="$2"; shift 2 ;;
         --venv) C2M_VENV="$2"; shift 2 ;;
+        --demo) DEMO=1; shift ;;
         -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
         *) echo "[install] unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -82,10 +88,35 @@ for path in sorted(glob.glob(os.path.join(repo, 'requirements', '*.txt'))) \
 print(hashlib.sha256('\n'.join(parts).encode()).hexdigest())
 EOF
 }
+# --demo: Gradio without its declared dependencies (requirements/demo-nodeps.txt
+# says why), after those the demo needs; a stamp of the files and the stack.
+demo_extra() {
+    [ "$DEMO" = 1 ] || return 0
+    STEP="web demo extra (requirements/demo*.txt)"
+    local numpy_major constraints stamp want
+    numpy_major="$("$C2M_PY" -c 'import importlib.metadata as m; print(m.version("numpy").split(".")[0])')"
+    constraints="$REPO/requirements/constraints.txt"
+    [ "$numpy_major" -ge 2 ] && constraints="$REPO/requirements/constraints-current.txt"
+    stamp="$C2M_VENV/.c2m_mmagic_demo"
+    want="$(cat "$constraints" "$REPO"/requirements/demo*.txt | sha256sum | cut -d' ' -f1)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
+            && probe <<<'import gradio, playwright.sync_api'; then
+        log "web demo extra up to date"
+    else
+        log "installing the web demo extra (Gradio, Playwright; $(basename "$constraints"))"
+        PIP install -q -c "$constraints" -r "$REPO/requirements/demo.txt"
+        PIP install -q --no-deps -c "$constraints" -r "$REPO/requirements/demo-nodeps.txt"
+        probe <<<'import gradio, playwright.sync_api'
+        echo "$want" > "$stamp"
+    fi
+    log "web demo: python demo/gradio_refsr.py; browser for its test: $(command -v chromium || echo 'none (apt-get install chromium)')"
+}
+
 ready_stamp="$C2M_VENV/.c2m_mmagic_ready"
 if [ -z "${C2M_FULL_CHECK:-}" ] && [ -f "$ready_stamp" ] \
         && fp="$(fingerprint 2>/dev/null)" && [ "$fp" = "$(cat "$ready_stamp")" ]; then
     log "up to date: nothing changed since the last full check (C2M_FULL_CHECK=1 probes every step)"
+    demo_extra
     trap - ERR
     exit 0
 fi
@@ -218,4 +249,5 @@ print(f'[install] ready: torch {torch.__version__}, numpy {numpy.__version__}, '
       f'mmagic {mmagic.__version__}, c2m_mmagic {c2m_mmagic.__version__}')
 EOF
 STACK="$REQUESTED_STACK" fingerprint > "$ready_stamp.tmp" && mv "$ready_stamp.tmp" "$ready_stamp"
+demo_extra
 trap - ERR

@@ -16,7 +16,7 @@ import os.path as osp
 import time
 from typing import Callable, List, NamedTuple, Optional
 
-from cli_helpers import REPO, fail, runner_config
+from cli_helpers import REPO, fail, parser_from_doc, runner_config
 
 CONFIGS = osp.join(REPO, 'configs', 'c2matching')
 STAGES = ('teacher', 'student', 'rec')
@@ -158,10 +158,7 @@ def run(steps: List[Step]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='\n'.join(__doc__.splitlines()[1:]))
+    parser = parser_from_doc(__doc__)
     parser.add_argument('--work-dirs', default='work_dirs')
     parser.add_argument('--data', default='data/demo')
     parser.add_argument(

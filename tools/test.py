@@ -8,7 +8,8 @@ import argparse
 import os.path as osp
 from typing import Optional
 
-from cli_helpers import add_runner_arguments, fail, runner_config
+from cli_helpers import (add_precision_arguments, add_runner_arguments, fail,
+                         precision_test_cfg, runner_config)
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -26,6 +27,7 @@ def parse_args() -> argparse.Namespace:
         'RGB, the values that were scored)')
     parser.add_argument(
         '--out', help='dump predictions and metrics to this pickle file')
+    add_precision_arguments(parser)
     add_runner_arguments(parser)
     return parser.parse_args()
 
@@ -58,7 +60,10 @@ def test(cfg: Config,
 
 def main() -> None:
     args = parse_args()
-    test(runner_config(args), args.checkpoint, args.save_sr, args.out)
+    cfg = runner_config(args)
+    cfg.model.test_cfg = dict(cfg.model.get('test_cfg') or {},
+                              **precision_test_cfg(args))
+    test(cfg, args.checkpoint, args.save_sr, args.out)
 
 
 if __name__ == '__main__':

@@ -47,7 +47,8 @@ def main() -> None:
         if not torch.cuda.is_available():
             raise ValueError('--amp: mixed-precision training needs a CUDA '
                              "GPU (mmengine's AmpOptimWrapper); none found")
-        enable_amp(cfg)
+        enable_amp(cfg, 'bfloat16' if torch.cuda.is_bf16_supported() else
+                   'float16')
     if args.resume:
         cfg.resume = True
     if args.launcher != 'none':

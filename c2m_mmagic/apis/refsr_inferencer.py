@@ -3,11 +3,12 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
+from mmengine.config import Config
 from PIL import Image
 
 from mmagic.apis.inferencers import ImageSuperResolutionInferencer
 from ..datasets.refsr_dataset import unreadable_image
-from ..models.editors.c2matching.correspondence import PATCH
+from ..models.editors.c2matching.patch_matching import PATCH
 from ..models.editors.c2matching.scales import UPSCALE
 from ..structures import rgb_image
 from ..utils import load_weights
@@ -55,6 +56,8 @@ class RefSRInferencer(ImageSuperResolutionInferencer):
         ckpt (str, optional): Checkpoint, e.g. from
             ``tools/convert_official_ckpt.py`` or a training run.
         device (str, optional): 'cpu', 'cuda', ...; default: CUDA if any.
+        test_cfg (dict, optional): Overrides of the model's ``test_cfg``,
+            e.g. ``dict(tile=128)`` (see :class:`C2Matching`).
         **kwargs: See ``ImageSuperResolutionInferencer``.
 
     Example:
@@ -67,10 +70,16 @@ class RefSRInferencer(ImageSuperResolutionInferencer):
                  config,
                  ckpt: Optional[str] = None,
                  device: Optional[str] = None,
+                 test_cfg: Optional[dict] = None,
                  **kwargs) -> None:
         if device is not None and str(device).startswith(
                 'cuda') and not torch.cuda.is_available():
             raise ValueError(f'--device {device}: CUDA is not available')
+        if test_cfg:
+            config = Config.fromfile(config) if isinstance(config,
+                                                           str) else config
+            config.model.test_cfg = {**(config.model.get('test_cfg') or {}),
+                                     **test_cfg}
         super().__init__(config, ckpt, device, **kwargs)
 
     def _init_model(self, cfg, ckpt: Optional[str], device):

@@ -52,8 +52,12 @@ def _numpy_types() -> list:
         getattr(np.dtypes, name) for name in dir(np.dtypes)
         if name.endswith('DType')
     ] if hasattr(np, 'dtypes') else []
-    return [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype
-            ] + dtypes
+    # a checkpoint written under the other numpy major names the other
+    # module (numpy._core in 2.x, numpy.core in 1.x) for the same functions
+    aliases = [(fn, f'{module}.multiarray.{fn.__name__}')
+               for fn in (multiarray._reconstruct, multiarray.scalar)
+               for module in ('numpy.core', 'numpy._core')]
+    return aliases + [np.ndarray, np.dtype] + dtypes
 
 
 @contextmanager

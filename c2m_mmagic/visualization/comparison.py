@@ -10,7 +10,8 @@ CAPTION_HEIGHT = 28
 
 
 def y_psnr(img: np.ndarray, gt: np.ndarray, crop_border: int = 4) -> float:
-    """PSNR on the BT.601 Y channel of two uint8 RGB images (docs/method.md §6)."""
+    """PSNR on the BT.601 Y channel of two uint8 RGB images
+    (docs/method.md §6)."""
     return float(
         psnr(img, gt, crop_border=crop_border, convert_to='Y',
              channel_order='rgb'))

@@ -9,7 +9,9 @@ import pytest
 import torch
 
 from c2m_mmagic.models.editors.c2matching.correspondence import (
-    CorrespondenceGenerator, l2_normalize_channels, match_patches)
+    CorrespondenceGenerator)
+from c2m_mmagic.models.editors.c2matching.patch_matching import (
+    l2_normalize_channels, match_patches)
 from helpers import REPO
 
 

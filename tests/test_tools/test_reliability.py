@@ -121,7 +121,7 @@ def test_reference_over_the_pixel_budget_is_refused():
 
 
 def test_large_reference_matches_within_a_small_budget():
-    from c2m_mmagic.models.editors.c2matching.correspondence import (
+    from c2m_mmagic.models.editors.c2matching.patch_matching import (
         l2_normalize_channels, match_patches)
     feat_in = l2_normalize_channels(torch.randn(1, 16, 10, 12))
     feat_ref = l2_normalize_channels(torch.randn(1, 16, 60, 80))

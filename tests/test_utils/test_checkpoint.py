@@ -95,3 +95,27 @@ def test_mmengine_buffers_load_weights_only_within_the_block():
     raw.seek(0)
     with weights_only_globals(), pytest.raises(Exception, match='getattr'):
         torch.load(raw, weights_only=True)
+
+
+@pytest.mark.parametrize('written_by', ['numpy.core', 'numpy._core'])
+def test_arrays_pickled_under_either_numpy_major_load(tmp_path, written_by):
+    """A training checkpoint written under numpy 2 names
+    numpy._core.multiarray, one written under numpy 1 numpy.core.multiarray:
+    either loads on this stack, whatever its numpy."""
+    import zipfile
+    path = tmp_path / 'saved.pth'
+    torch.save({'arr': np.arange(3)}, str(path))
+    renamed = tmp_path / 'renamed.pth'
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(renamed, 'w') as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.endswith('data.pkl'):
+                for name in (b'numpy.core.multiarray',
+                             b'numpy._core.multiarray'):
+                    data = data.replace(name, written_by.encode() +
+                                        b'.multiarray')
+                assert written_by.encode() + b'.multiarray' in data
+            dst.writestr(item, data)
+    with weights_only_globals():
+        loaded = torch.load(str(renamed), weights_only=True)
+    np.testing.assert_array_equal(loaded['arr'], np.arange(3))

@@ -19,6 +19,101 @@ from torch.nn.modules.utils import _pair
 IntPair = Union[int, Tuple[int, int]]
 
 
+def sampling_positions(offset: torch.Tensor,
+                       kernel_size: Tuple[int, int],
+                       stride: IntPair = 1,
+                       padding: IntPair = 0,
+                       dilation: IntPair = 1,
+                       origin: Tuple[int, int] = (0, 0)
+                       ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Where a DCNv2 samples its input: each output position's kernel
+    points moved by their offsets.
+
+    Args:
+        offset (Tensor): (N, 2*G*K, Ho, Wo); channel 2(Kg+k) is Δy and
+            2(Kg+k)+1 is Δx of deformable group g, kernel point k (row-major
+            over the kernel).
+        kernel_size (tuple[int]): (kh, kw), K = kh*kw.
+        stride, padding, dilation: As for a convolution.
+        origin (tuple[int]): (row, column) of the output grid's first
+            position within the full output (a tile of a larger grid).
+
+    Returns:
+        tuple[Tensor]: rows and columns, each (N, G, K, Ho, Wo), in input
+        pixels.
+    """
+    n, _, ho, wo = offset.shape
+    kh, kw = kernel_size
+    points = kh * kw
+    (sy, sx), (py, px), (dy, dx) = _pair(stride), _pair(padding), _pair(
+        dilation)
+    like = dict(device=offset.device, dtype=offset.dtype)
+    ky, kx = torch.meshgrid(
+        torch.arange(kh, **like), torch.arange(kw, **like), indexing='ij')
+    rows = (torch.arange(ho, **like) + origin[0]) * sy - py
+    cols = (torch.arange(wo, **like) + origin[1]) * sx - px
+    off = offset.reshape(n, -1, points, 2, ho, wo)
+    pos_y = rows.view(1, 1, 1, ho, 1) + (ky.reshape(-1) * dy).view(
+        1, 1, points, 1, 1) + off[:, :, :, 0]
+    pos_x = cols.view(1, 1, 1, 1, wo) + (kx.reshape(-1) * dx).view(
+        1, 1, points, 1, 1) + off[:, :, :, 1]
+    return pos_y, pos_x
+
+
+def bilinear_samples(x: torch.Tensor, pos_y: torch.Tensor,
+                     pos_x: torch.Tensor) -> torch.Tensor:
+    """Bilinear samples of ``x`` (zero outside it) at the positions of each
+    deformable group, from its own channels.
+
+    Args:
+        x (Tensor): (N, C, H, W).
+        pos_y, pos_x (Tensor): (N, G, K, Ho, Wo) in pixels.
+
+    Returns:
+        Tensor: (N, G, C/G, K, Ho, Wo).
+    """
+    n, c, h, w = x.shape
+    _, g, points, ho, wo = pos_y.shape
+    # grid_sample's [-1, 1] with align_corners=True: -1 and 1 are the
+    # centres of the first and last pixels, as DCN's integer positions
+    grid = torch.stack((pos_x * (2 / max(w - 1, 1)) - 1,
+                        pos_y * (2 / max(h - 1, 1)) - 1), dim=-1)
+    sampled = F.grid_sample(
+        x.reshape(n * g, c // g, h, w),
+        grid.view(n * g, points * ho, wo, 2),
+        mode='bilinear',
+        padding_mode='zeros',
+        align_corners=True)
+    return sampled.view(n, g, c // g, points, ho, wo)
+
+
+def modulate_and_project(sampled: torch.Tensor, mask: torch.Tensor,
+                         weight: torch.Tensor,
+                         bias: Optional[torch.Tensor]) -> torch.Tensor:
+    """The convolution of modulated samples.
+
+    Args:
+        sampled (Tensor): (N, G, C/G, K, Ho, Wo), from
+            :func:`bilinear_samples`; overwritten where nothing is
+            differentiated.
+        mask (Tensor): (N, G*K, Ho, Wo) modulation.
+        weight (Tensor): (C_out, C, kh, kw).
+        bias (Tensor, optional): (C_out,).
+
+    Returns:
+        Tensor: (N, C_out, Ho, Wo).
+    """
+    n, g, _, points, ho, wo = sampled.shape
+    mask = mask.reshape(n, g, 1, points, ho, wo)
+    # in place where nothing is differentiated: one column buffer, not two
+    sampled = sampled * mask if torch.is_grad_enabled() else sampled.mul_(mask)
+    c_out = weight.shape[0]
+    out = torch.matmul(
+        weight.reshape(c_out, -1),
+        sampled.reshape(n, -1, ho * wo)).view(n, c_out, ho, wo)
+    return out if bias is None else out + bias.view(1, -1, 1, 1)
+
+
 def modulated_deform_conv2d_pytorch(x: torch.Tensor,
                                     offset: torch.Tensor,
                                     mask: torch.Tensor,
@@ -29,13 +124,12 @@ def modulated_deform_conv2d_pytorch(x: torch.Tensor,
                                     dilation: IntPair = 1,
                                     groups: int = 1,
                                     deform_groups: int = 1) -> torch.Tensor:
-    """DCNv2 output of ``x``.
+    """DCNv2 output of ``x`` (mmcv's signature): :func:`sampling_positions`,
+    :func:`bilinear_samples`, :func:`modulate_and_project`.
 
     Args:
         x (Tensor): (N, C, H, W).
-        offset (Tensor): (N, 2*G*K, Ho, Wo); channel 2(Kg+k) is Δy and
-            2(Kg+k)+1 is Δx of deformable group g, kernel point k (row-major
-            over the kernel).
+        offset (Tensor): (N, 2*G*K, Ho, Wo), see :func:`sampling_positions`.
         mask (Tensor): (N, G*K, Ho, Wo) modulation.
         weight (Tensor): (C_out, C, kh, kw), K = kh*kw.
         bias (Tensor, optional): (C_out,).
@@ -48,42 +142,10 @@ def modulated_deform_conv2d_pytorch(x: torch.Tensor,
     """
     if groups != 1:
         raise ValueError('modulated_deform_conv2d_pytorch: groups must be 1')
-    n, c, h, w = x.shape
-    c_out, _, kh, kw = weight.shape
-    points, g = kh * kw, deform_groups
-    ho, wo = offset.shape[-2:]
-    (sy, sx), (py, px), (dy, dx) = _pair(stride), _pair(padding), _pair(
-        dilation)
-    ky, kx = torch.meshgrid(
-        torch.arange(kh, device=x.device, dtype=x.dtype),
-        torch.arange(kw, device=x.device, dtype=x.dtype),
-        indexing='ij')
-    rows = torch.arange(ho, device=x.device, dtype=x.dtype) * sy - py
-    cols = torch.arange(wo, device=x.device, dtype=x.dtype) * sx - px
-    # sampling positions (N, G, K, Ho, Wo) in input pixels
-    off = offset.view(n, g, points, 2, ho, wo)
-    pos_y = rows.view(1, 1, 1, ho, 1) + (ky.reshape(-1) * dy).view(
-        1, 1, points, 1, 1) + off[:, :, :, 0]
-    pos_x = cols.view(1, 1, 1, 1, wo) + (kx.reshape(-1) * dx).view(
-        1, 1, points, 1, 1) + off[:, :, :, 1]
-    # grid_sample's [-1, 1] with align_corners=True: -1 and 1 are the
-    # centres of the first and last pixels, as DCN's integer positions
-    grid = torch.stack((pos_x * (2 / max(w - 1, 1)) - 1,
-                        pos_y * (2 / max(h - 1, 1)) - 1), dim=-1)
-    sampled = F.grid_sample(
-        x.reshape(n * g, c // g, h, w),
-        grid.view(n * g, points * ho, wo, 2),
-        mode='bilinear',
-        padding_mode='zeros',
-        align_corners=True)
-    sampled = sampled.view(n, g, c // g, points, ho, wo)
-    mask = mask.view(n, g, 1, points, ho, wo)
-    # in place where nothing is differentiated: one column buffer, not two
-    sampled = sampled * mask if torch.is_grad_enabled() else sampled.mul_(mask)
-    out = torch.matmul(
-        weight.reshape(c_out, c * points),
-        sampled.reshape(n, c * points, ho * wo)).view(n, c_out, ho, wo)
-    return out if bias is None else out + bias.view(1, -1, 1, 1)
+    pos_y, pos_x = sampling_positions(offset.to(x.dtype), weight.shape[-2:],
+                                      stride, padding, dilation)
+    return modulate_and_project(bilinear_samples(x, pos_y, pos_x), mask,
+                                weight, bias)
 
 
 def modulated_deform_conv2d_torchvision(x, offset, mask, weight, bias, stride,

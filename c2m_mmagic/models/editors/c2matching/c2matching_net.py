@@ -1,5 +1,5 @@
 """C²-Matching restoration network (generator), docs/method.md §5.3."""
-from typing import Dict
+from typing import Callable, Dict
 
 import torch
 import torch.nn as nn
@@ -10,7 +10,7 @@ from mmagic.models.archs import ResidualBlockNoBN
 from mmagic.models.utils import make_layer
 from mmagic.registry import MODELS
 from .dynamic_aggregation import DynamicAggregation
-from .scales import SCALES
+from .scales import SCALES, Scale
 
 
 def lrelu() -> nn.LeakyReLU:
@@ -71,6 +71,7 @@ class C2MatchingNet(BaseModule):
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         nf = mid_channels
+        self.num_blocks = num_blocks
         self.content_extractor = ContentExtractor(in_channels, nf, num_blocks)
         for name, _, ref_c, _ in SCALES:
             self.add_module(f'{name}_offset_conv1',
@@ -125,19 +126,52 @@ class C2MatchingNet(BaseModule):
         Returns:
             Tensor: (N, 3, 4h, 4w).
         """
-        base = F.interpolate(x, scale_factor=4, mode='bilinear',
-                             align_corners=False)
         feat = self.content_extractor(x)
-        for name, layer, _, _ in SCALES:
-            ref = ref_feats[layer]
+        for scale in SCALES:
+            ref = ref_feats[scale.layer]
             h, w = feat.shape[-2:]
-            cond = torch.cat((feat, ref[..., :h, :w]), dim=1)
-            cond = self.lrelu(getattr(self, f'{name}_offset_conv1')(cond))
-            cond = self.lrelu(getattr(self, f'{name}_offset_conv2')(cond))
-            agg = self.lrelu(
-                getattr(self, f'{name}_dyn_agg')(ref, cond,
-                                                 pre_offsets[layer]))
-            h_feat = getattr(self, f'head_{name}')(torch.cat((feat, agg), 1))
-            h_feat = getattr(self, f'body_{name}')(h_feat) + feat
-            feat = getattr(self, f'tail_{name}')(h_feat)
-        return feat + base
+            aggregation = self.aggregation(scale)
+            h_feat = self.scale_features(
+                scale, feat, ref[..., :h, :w],
+                lambda cond: aggregation(ref, cond, pre_offsets[scale.layer]))
+            feat = self.tail(scale, h_feat)
+        return feat + self.upsampled(x)
+
+    def aggregation(self, scale: Scale) -> DynamicAggregation:
+        """The dynamic aggregation of ``scale``."""
+        return getattr(self, f'{scale.name}_dyn_agg')
+
+    def scale_features(self, scale: Scale, feat: torch.Tensor,
+                       ref_here: torch.Tensor,
+                       aggregate: Callable[[torch.Tensor], torch.Tensor]
+                       ) -> torch.Tensor:
+        """One scale up to its tail: the condition, the aggregated reference
+        features, the head and the residual blocks with the skip.
+
+        Args:
+            scale (Scale): Which scale.
+            feat (Tensor): (N, C, H, W) features entering the scale.
+            ref_here (Tensor): (N, C_ref, H, W) reference features at the
+                same positions.
+            aggregate (callable): Condition (N, C_ref, H, W) -> aggregated
+                reference features (N, C_ref, H, W).
+
+        Returns:
+            Tensor: (N, C, H, W).
+        """
+        cond = torch.cat((feat, ref_here), dim=1)
+        cond = self.lrelu(getattr(self, f'{scale.name}_offset_conv1')(cond))
+        cond = self.lrelu(getattr(self, f'{scale.name}_offset_conv2')(cond))
+        agg = self.lrelu(aggregate(cond))
+        h_feat = getattr(self, f'head_{scale.name}')(torch.cat((feat, agg), 1))
+        return getattr(self, f'body_{scale.name}')(h_feat) + feat
+
+    def tail(self, scale: Scale, h_feat: torch.Tensor) -> torch.Tensor:
+        """The tail of ``scale``: ×2 to the next scale, or the RGB residual."""
+        return getattr(self, f'tail_{scale.name}')(h_feat)
+
+    @staticmethod
+    def upsampled(x: torch.Tensor) -> torch.Tensor:
+        """The bilinear ×4 enlargement the output is added to."""
+        return F.interpolate(x, scale_factor=4, mode='bilinear',
+                             align_corners=False)

@@ -144,12 +144,17 @@ class DynamicAggregation(ModulatedDeformConv2d):
         nn.init.zeros_(self.conv_offset_mask.weight)
         nn.init.zeros_(self.conv_offset_mask.bias)
 
-    def offsets_and_mask(self, cond: torch.Tensor, pre_offset: torch.Tensor):
+    def offsets_and_mask(self,
+                         cond: torch.Tensor,
+                         pre_offset: torch.Tensor,
+                         warn: bool = True):
         """Computes the combined offsets and the mask.
 
         Args:
             cond (Tensor): (N, C, H, W) condition feature.
             pre_offset (Tensor): (N, 9, H, W, 2), last dim (x, y).
+            warn (bool): Check the learned offsets against
+                ``offset_warn_threshold`` (a part of a larger grid skips it).
 
         Returns:
             tuple[Tensor]: offsets (N, 2*G*9, H, W), mask (N, G*9, H, W).
@@ -157,8 +162,8 @@ class DynamicAggregation(ModulatedDeformConv2d):
         out = self.conv_offset_mask(cond)
         o1, o2, mask = torch.chunk(out, 3, dim=1)
         learned = torch.cat((o1, o2), dim=1)
-        if self.offset_warn_threshold is not None and not torch.jit.is_tracing(
-        ):
+        if warn and self.offset_warn_threshold is not None and \
+                not torch.jit.is_tracing():
             mean_abs = learned.detach().abs().mean()
             if mean_abs > self.offset_warn_threshold:
                 print_log(

@@ -15,7 +15,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import torch
 
-from .correspondence import PATCH
+from .patch_matching import PATCH
 from .scales import SCALES
 
 
@@ -77,6 +77,20 @@ def valid_patches(sizes: Sequence[Tuple[int, int]], layout: MosaicLayout,
     return valid.expand(batch, -1, -1)
 
 
+def search_space(
+    match_feats: List[torch.Tensor], layout: Optional[MosaicLayout]
+) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+    """The matching features of K references as one search space: the one
+    reference's own (``layout`` None), or their mosaic and its patches that
+    lie inside one reference (N, H-2, W-2)."""
+    if layout is None:
+        return match_feats[0], None
+    feat_ref = place(match_feats, layout, 1)
+    return feat_ref, valid_patches([f.shape[-2:] for f in match_feats],
+                                   layout, feat_ref.shape[0],
+                                   feat_ref.device)
+
+
 def join_references(
     match_feats: List[torch.Tensor], vgg_feats: List[Dict[str, torch.Tensor]],
     gap: int
@@ -99,9 +113,7 @@ def join_references(
         return match_feats[0], None, vgg_feats[0]
     coarse = SCALES[0].layer
     layout = mosaic_layout([f[coarse].shape[-2:] for f in vgg_feats], gap)
-    feat_ref = place(match_feats, layout, 1)
-    valid = valid_patches([f.shape[-2:] for f in match_feats], layout,
-                          feat_ref.shape[0], feat_ref.device)
+    feat_ref, valid = search_space(match_feats, layout)
     canvases = {
         s.layer: place([f[s.layer] for f in vgg_feats], layout, s.factor)
         for s in SCALES

@@ -7,7 +7,7 @@ import torch
 from mmengine.optim import build_optim_wrapper
 
 from mmagic.registry import MODELS
-from helpers import make_batch, model_cfg, real_pair
+from helpers import make_batch, model_cfg, real_pair, several_references_batch
 
 
 @pytest.mark.parametrize('ref_size', [(64, 48), (96, 128), (120, 160)])
@@ -188,22 +188,6 @@ def test_discriminator_steps_first_and_the_generator_meets_it_updated():
     assert {'loss_d_real', 'loss_d_fake', 'loss_gp'} <= set(log)
 
 
-def several_references_batch(gt, refs):
-    """One sample with K references stacked as StackReferences packs them."""
-    import torch.nn.functional as F
-    batch = make_batch(gt, refs[0], n=1)
-    height = max(r.shape[0] for r in refs)
-    width = max(r.shape[1] for r in refs)
-    stacked = [
-        F.pad(torch.from_numpy(np.ascontiguousarray(r)).permute(2, 0, 1),
-              (0, width - r.shape[1], 0, height - r.shape[0])) for r in refs
-    ]
-    sample = batch['data_samples'][0]
-    sample.ref_img = torch.stack(stacked)
-    sample.set_metainfo(dict(ref_sizes=[r.shape[:2] for r in refs]))
-    return batch
-
-
 def test_copies_of_one_reference_give_the_single_reference_output():
     """The multi-reference option: K copies of a reference search the same
     patches and sample the same features (the first copy wins ties)."""
@@ -241,3 +225,41 @@ def test_srgan_discriminator_schedules_are_refused_by_name(option):
     cfg.model.train_cfg[key] = {'disc_steps': 1, 'disc_repeat': 1,
                                 'disc_init_steps': 0}[key]
     MODELS.build(cfg.model)  # the defaults are what the release does
+
+
+def test_bf16_inference_keeps_the_fp32_matching():
+    """precision='bf16': the networks run in bf16 autocast, the matching on
+    the very fp32 features (same flow); the image moves by bf16 rounding,
+    a fraction of a grey level on most pixels."""
+    from c2m_mmagic.models.editors.c2matching.correspondence import \
+        CorrespondenceGenerator
+    gt, ref = real_pair((64, 96))
+    cfg = model_cfg('c2matching-rec_cufed.py')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).eval()
+    batch = model.data_preprocessor(make_batch(gt, ref, n=1), False)
+    flows = []
+    flow = CorrespondenceGenerator.flow
+
+    def recorded(self, *args, **kwargs):
+        flows.append(flow(self, *args, **kwargs))
+        return flows[-1]
+
+    outputs = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(CorrespondenceGenerator, 'flow', recorded)
+        for precision in ('fp32', 'bf16'):
+            model.precision = precision
+            with torch.no_grad():
+                outputs[precision] = model(batch['inputs'],
+                                           batch['data_samples'],
+                                           mode='tensor')
+    assert torch.equal(flows[0], flows[1])
+    assert outputs['bf16'].dtype == torch.float32
+    levels = (outputs['bf16'] - outputs['fp32']).abs() * 255
+    assert float(levels.max()) > 0  # bf16 was in force
+    assert float(levels.le(1).float().mean()) >= 0.99
+    with pytest.raises(ValueError, match="precision must be one of "
+                       r"\['bf16', 'fp32'\], got 'fp16'"):
+        cfg.model.test_cfg = dict(precision='fp16')
+        MODELS.build(cfg.model)

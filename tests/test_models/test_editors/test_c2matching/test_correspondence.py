@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from c2m_mmagic.models.editors.c2matching.correspondence import (
-    CorrespondenceGenerator, brute_force_match, index_to_flow,
-    l2_normalize_channels, match_patches, shifted_offsets)
+    CorrespondenceGenerator, index_to_flow, shifted_offsets)
+from c2m_mmagic.models.editors.c2matching.patch_matching import (
+    brute_force_match, l2_normalize_channels, match_patches)
 
 
 @pytest.mark.parametrize('in_size,ref_size,chunk', [((7, 9), (7, 9), 2**26),

@@ -3,7 +3,7 @@ mosaic equals the best of the matches in each reference."""
 import numpy as np
 import torch
 
-from c2m_mmagic.models.editors.c2matching.correspondence import (
+from c2m_mmagic.models.editors.c2matching.patch_matching import (
     l2_normalize_channels, match_patches)
 from c2m_mmagic.models.editors.c2matching.reference_mosaic import (
     mosaic_layout, place, valid_patches)
