@@ -15,7 +15,7 @@ from ....utils import pad_to
 from .patch_matching import fp32_context, matching_for
 from .reference_mosaic import join_references
 from .scales import UPSCALE
-from .tiled_restoration import restore_in_tiles, tile_halos
+from .tiled_restoration import grid_tile_side, restore_in_tiles, tile_halos
 
 # output pixels restored in one pass before tiling starts, by device: a few
 # GiB of working memory on a CPU, on a GPU larger tiles keep the halos cheap
@@ -234,9 +234,8 @@ class C2Matching(SRGAN):
         if tile and not self._tiling_logged:
             self._tiling_logged = True
             halos = tile_halos(self.generator.num_blocks)
-            cap = self.max_tile_side(inputs.device)
-            finest = tile * UPSCALE if cap is None else min(
-                tile * UPSCALE, max(tile, cap))
+            finest = grid_tile_side(tile, UPSCALE,
+                                    self.max_tile_side(inputs.device))
             print_log(
                 f'C2Matching: tiled restoration ({why}): tiles of {tile} LR '
                 f'pixels ({finest} pixels at the finest scale) with halos of '

@@ -58,6 +58,14 @@ def tile_halos(num_blocks: int) -> dict:
                 last_scale=2 * num_blocks + 6)
 
 
+def grid_tile_side(tile: int, factor: int, max_side: Optional[int]) -> int:
+    """The tile side on the grid ``factor`` times finer than LR: ``tile`` ×
+    ``factor``, at most ``max_side`` (never below ``tile``; None: no cap)."""
+    if max_side is None:
+        return tile * factor
+    return min(tile * factor, max(tile, max_side))
+
+
 def tiles(height: int, width: int, side: int) -> Iterator[Region]:
     """The tiles of a height × width grid, row by row."""
     for y0 in range(0, height, side):
@@ -121,9 +129,7 @@ class TiledRestoration:
 
     def side(self, factor: int) -> int:
         """The tile side on the grid ``factor`` times finer than LR."""
-        if self.max_side is None:
-            return self.tile * factor
-        return min(self.tile * factor, max(self.tile, self.max_side))
+        return grid_tile_side(self.tile, factor, self.max_side)
 
     def passes(self, height: int, width: int) -> int:
         """Tiles computed in all (content, then each scale)."""
