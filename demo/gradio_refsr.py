@@ -29,8 +29,6 @@ import numpy as np
 from PIL import Image
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-if REPO not in sys.path:  # the package, when it is not installed
-    sys.path.insert(0, REPO)
 
 DEMO_CONFIG = osp.join(REPO, 'configs', 'c2matching',
                        'c2matching-rec_demo.py')
@@ -99,16 +97,6 @@ class RefSRDemo:
         return (f'**Model:** `{osp.relpath(self.config, REPO)}`, checkpoint '
                 f'`{checkpoint}` on {self.device}{demo}.')
 
-    def budget_line(self, lr_size: Tuple[int, int]) -> str:
-        """The memory budget in force and what it means for this image."""
-        model = self.inferencer.model
-        tile, why = model.tiling(*lr_size, self.device)
-        h, w = lr_size
-        done = f'restored in tiles of {tile} LR pixels ({why})' if tile \
-            else why
-        return (f'{w * 4}x{h * 4} output, {done}; references up to '
-                f'{model.max_ref_pixels} pixels.')
-
     def restore(self, image: Optional[str], refs: Optional[List],
                 is_hr: bool, progress=None):
         """The page's action.
@@ -135,10 +123,9 @@ class RefSRDemo:
 
     def _restore(self, image, refs, is_hr, progress, start):
         from c2m_mmagic.apis import (MIN_INPUT_SIDE, MIN_REFERENCE_SIDE,
-                                     check_image)
-        from c2m_mmagic.models.editors.c2matching.scales import UPSCALE
+                                     UPSCALE, check_image)
         from c2m_mmagic.structures import rgb_image
-        from c2m_mmagic.visualization import y_psnr
+        from c2m_mmagic.evaluation import y_psnr
         if self.inferencer is None:
             raise ValueError(self.problem)
         if not image:
@@ -159,7 +146,7 @@ class RefSRDemo:
         width, height = check_image(lr_path,
                                     f'LR photo {osp.basename(image)}',
                                     MIN_INPUT_SIDE)
-        budget = self.budget_line((height, width))
+        budget = self.inferencer.tiling_line(height, width)
         if progress:
             progress(0.2, desc='matching and restoring')
         sample = self.inferencer.predict(lr_path, refs)
@@ -242,8 +229,7 @@ def build_page(demo: RefSRDemo):
 
 
 def parse_args() -> argparse.Namespace:
-    sys.path.insert(0, osp.join(REPO, 'tools'))
-    from cli_helpers import parser_from_doc
+    from c2m_mmagic.apis import parser_from_doc
     parser = parser_from_doc(__doc__)
     parser.add_argument('config', nargs='?', help='model config (default: '
                         'the quick start\'s demo model)')

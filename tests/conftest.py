@@ -1,9 +1,16 @@
+import os
 import os.path as osp
 import warnings
 
 import pytest
 import torch
-from mmengine.registry import init_default_scope
+
+# Without a GPU, Triton kernels run under Triton's interpreter on the CPU
+# (the fused matching's tests); it must be on before Triton is imported.
+if not torch.cuda.is_available():
+    os.environ.setdefault('TRITON_INTERPRET', '1')
+
+from mmengine.registry import init_default_scope  # noqa: E402
 
 warnings.filterwarnings('ignore', category=UserWarning)
 

@@ -20,24 +20,20 @@ warnings.filterwarnings('ignore')
 sys.path[:0] = [osp.dirname(osp.dirname(osp.abspath(__file__))),
                 osp.dirname(osp.abspath(__file__))]
 
-from mmengine.config import Config  # noqa: E402
-from mmengine.model import MMSeparateDistributedDataParallel  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
-
 import c2m_mmagic  # noqa: E402,F401
-from mmagic.registry import MODELS  # noqa: E402
-from helpers import REPO, make_batch, real_pair  # noqa: E402
+from mmengine.model import MMSeparateDistributedDataParallel  # noqa: E402
+
+from c2m_mmagic.apis import build_model, random_weights_config  # noqa: E402
+from helpers import make_batch, real_pair  # noqa: E402
 
 
 def main(out_file: str, dtype: torch.dtype) -> None:
     dist.init_process_group('gloo')
     rank, world = dist.get_rank(), dist.get_world_size()
-    init_default_scope('mmagic')
-    cfg = Config.fromfile(
-        osp.join(REPO, 'configs', 'c2matching', 'c2matching-rec_demo.py'))
-    cfg.model.extractor.init_cfg = None
+    cfg = random_weights_config(
+        osp.join('c2matching', 'c2matching-rec_demo.py'))
     torch.manual_seed(0)
-    model = MODELS.build(cfg.model).train()
+    model = build_model(cfg).train()
     gt, ref = real_pair((48, 48))
     data = model.data_preprocessor(make_batch(gt, ref, n=2), True)
     inputs = {}

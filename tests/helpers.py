@@ -105,15 +105,9 @@ def several_references_batch(gt, refs):
 
 def model_cfg(name: str, num_blocks: int = 2):
     """A config with random, file-free weights: small generator, no VGG or
-    stage checkpoints."""
-    from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(REPO, 'configs', name))
-    cfg.model.generator.num_blocks = num_blocks
-    cfg.model.extractor.init_cfg = None
-    cfg.model.ref_extractor.pretrained = None
-    if 'perceptual_loss' in cfg.model:
-        cfg.model.perceptual_loss.pretrained = None
-    return cfg
+    stage checkpoints (the package's recipe)."""
+    from c2m_mmagic.apis import random_weights_config
+    return random_weights_config(name, num_blocks)
 
 
 def run_tool(*args):

@@ -1,4 +1,4 @@
-"""Convert the authors' released C²-Matching weights to one mmengine checkpoint.
+r"""Convert the authors' released C²-Matching weights to one mmengine checkpoint.
 
 Example:
     python tools/convert_official_ckpt.py --restoration C2-Matching_restoration.pth \
@@ -8,14 +8,12 @@ Example:
 import argparse
 import os.path as osp
 
-from cli_helpers import REPO, fail, load_config
-from mmengine.registry import init_default_scope
-
-from c2m_mmagic.apis import convert_official
+from c2m_mmagic.apis import (CONFIGS, build_model, convert_official,
+                             load_config, parser_from_doc, run_tool)
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = parser_from_doc(__doc__)
     parser.add_argument(
         '--restoration',
         required=True,
@@ -32,24 +30,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', required=True, help='output checkpoint')
     parser.add_argument(
         '--config',
-        default=osp.join(REPO, 'configs', 'c2matching_cufed.py'),
+        default=osp.join(CONFIGS, 'c2matching_cufed.py'),
         help='config of the model the checkpoint is for')
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    cfg = load_config(args.config)
-    init_default_scope('mmagic')
-    from mmagic.registry import MODELS
-    model = MODELS.build(cfg.model)
+    model = build_model(load_config(args.config))
     state = convert_official(model, args.restoration, args.extractor, args.vgg,
                              args.out)
     print(f'wrote {args.out}: {len(state)} entries for {args.config}')
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (FileNotFoundError, ValueError) as err:
-        fail(err)
+    run_tool(main)

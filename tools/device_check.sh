@@ -110,14 +110,15 @@ export PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 
 if [ "$MODE" = short ]; then
     DEVICE=cpu; SIZES=(64x96); TRAIN=(--train-size 48x48 --batch 2 --blocks 1)
-    REPEAT=(--warmup 0 --repeat 1); BAND_SIZES=(64x96); ACC_SIZE=(48 64)
-    PROFILE_SIZES=(64x96); TILE_SIZES=(64x96); TILE=16
+    REPEAT=(--warmup 0 --repeat 1); ACC_SIZE=(48 64); MATCHINGS=(pixel)
+    PROFILE_SIZES=(64x96); TILE_SIZES=(64x96); UNTILED_MAX=64x96; TILE=16
     AMP_STEPS=4; AMP=""; DDP_STEPS=0
 else
     DEVICE=cuda; SIZES=(332x500 1024x1024 2048x2048); TRAIN=()
-    REPEAT=(--warmup 1 --repeat 3); BAND_SIZES=(1024x1024)
-    ACC_SIZE=(160 240); AMP_STEPS=200; AMP=--amp; DDP_STEPS=10
+    REPEAT=(--warmup 1 --repeat 3); MATCHINGS=(pixel fused)
+    ACC_SIZE=(160 240); AMP_STEPS=120; AMP=--amp; DDP_STEPS=10
     PROFILE_SIZES=(332x500 1024x1024); TILE_SIZES=(2048x2048 4096x4096)
+    UNTILED_MAX=2048x2048
     TILE=256  # LR pixels: 1024² output pixels, the CUDA default budget
 fi
 [ -n "$SIZE_OVERRIDE" ] && read -r -a SIZES <<< "${SIZE_OVERRIDE//,/ }"
@@ -136,43 +137,57 @@ step() {  # step NAME SECONDS COMMAND... ; output in $WORK/logs/NAME.log
     [ $rc -gt $STATUS ] && STATUS=$rc
     return 0
 }
-# a run of some steps adds to the folder's record of the others
-[ -n "$ONLY" ] || : > "$OUT_DIR/steps.txt"
+# a whole run starts the folder afresh; a run of some steps (--only) adds
+# to what earlier runs wrote there and deletes none of it
+if [ -z "$ONLY" ]; then
+    rm -f "$OUT_DIR"/{steps.txt,bench.json,profile.md,accuracy.json,amp.json,summary.md}
+    : > "$OUT_DIR/steps.txt"
+fi
 
-step env 30 "$PY" - <<EOF
+step env 45 "$PY" - <<EOF
 import json, platform, torch, numpy, mmcv, mmengine, c2m_mmagic, mmagic
 from mmcv.ops import modulated_deform_conv2d  # noqa: F401
 import transformers, huggingface_hub
+try:
+    import triton
+    triton_version = triton.__version__
+except ImportError:
+    triton_version = None
 info = dict(python=platform.python_version(), torch=torch.__version__,
             cuda=torch.version.cuda, numpy=numpy.__version__,
             mmcv=mmcv.__version__, mmengine=mmengine.__version__,
             mmagic=mmagic.__version__, transformers=transformers.__version__,
-            huggingface_hub=huggingface_hub.__version__,
+            huggingface_hub=huggingface_hub.__version__, triton=triton_version,
             device=torch.cuda.get_device_name() if torch.cuda.is_available() else 'cpu')
 print(json.dumps(info, indent=2))
 json.dump(info, open('$OUT_DIR/env.json', 'w'), indent=2)
 EOF
-step tests 50 "$PY" -m pytest -q -m gpu -p no:cacheprovider tests
-# training first, then inference (small to large), then matching alone
-step bench 150 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast reference \
+step tests 75 "$PY" -m pytest -q -m gpu -p no:cacheprovider tests
+# training first (fp32, and bf16 as --amp trains), then inference (small to
+# large, fp32 and bf16), then matching alone
+step bench 160 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast reference \
     --what train_rec train inference matching --size "${SIZES[@]}" "${TRAIN[@]}" \
-    "${REPEAT[@]}" --json "$OUT_DIR/bench.json"
-step variants 35 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
-    --what matching inference --size "${BAND_SIZES[@]}" --matching pixel \
+    --precision fp32 bf16 "${REPEAT[@]}" --append --json "$OUT_DIR/bench.json"
+# the other matchings beside the default: pixel and the fused Triton kernel
+step matchings 90 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
+    --what matching inference --size "${SIZES[@]}" --matching "${MATCHINGS[@]}" \
     "${REPEAT[@]}" --append --json "$OUT_DIR/bench.json"
-step bf16 30 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
-    --what inference --size "${PROFILE_SIZES[@]}" --precision bf16 \
-    "${TRAIN[@]}" "${REPEAT[@]}" --append --json "$OUT_DIR/bench.json"
-step tiling 120 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
-    --what inference --size "${TILE_SIZES[@]}" --tiling off "$TILE" \
-    --warmup 0 --repeat 1 --append --json "$OUT_DIR/bench.json"
-rm -f "$OUT_DIR/profile.md"
+step accuracy 75 "$PY" tools/device_accuracy.py --device "$DEVICE" \
+    --size "${ACC_SIZE[@]}" --json "$OUT_DIR/accuracy.json"
+# a rerun of the profile replaces its tables, and nothing else
+if [ -z "$ONLY" ] || [[ "$ONLY" == *",profile,"* ]]; then
+    rm -f "$OUT_DIR/profile.md"
+fi
 step profile 60 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
     --what train inference --size "${PROFILE_SIZES[@]}" "${TRAIN[@]}" \
     --warmup 1 --repeat 1 --profile "$OUT_DIR/profile.md" \
     --json "$WORK/profile.json"
-step accuracy 75 "$PY" tools/device_accuracy.py --device "$DEVICE" \
-    --size "${ACC_SIZE[@]}" --json "$OUT_DIR/accuracy.json"
+# large outputs: untiled and tiled at 2048², tiled only at 4096² (untiled it
+# took 62 GiB and 29 s on the H200)
+step tiling 100 "$PY" tools/benchmark.py --device "$DEVICE" --impl fast \
+    --what inference --size "${TILE_SIZES[@]}" --tiling off "$TILE" \
+    --warmup 0 --repeat 1 --append --json "$OUT_DIR/bench.json" \
+    --skip-untiled-above "$UNTILED_MAX"
 demo_train() {  # demo_train NAME STEPS COMMAND...: stage 3 of the demo with
     # a random matching net, no validation, no checkpoints
     local name=$1 steps=$2
@@ -199,8 +214,8 @@ ddp_check() {  # one process over NCCL, launched as tools/dist_train.sh does
 }
 export -f demo_train amp_check ddp_check
 export PY OUT_DIR WORK AMP AMP_STEPS DDP_STEPS REC_DEMO
-step amp 160 bash -c amp_check
+step amp 110 bash -c amp_check
 [ "$DDP_STEPS" -gt 0 ] && step ddp 45 bash -c ddp_check
-step summary 30 "$PY" tools/device_summary.py "$OUT_DIR"
+step summary 20 "$PY" tools/device_summary.py "$OUT_DIR"
 echo "[device_check] logs: $OUT_DIR/logs.tar.gz (work: $WORK)"
 exit $STATUS

@@ -3,158 +3,19 @@ three training stages, the test of the held-out images and the summary, with
 each step's time and an estimate of what is left.
 
 One process imports mmagic once (about 8 s on 2 cores, which six separate
-tools would pay six times); each step runs the code of its tool
-(make_demo_data.py, train.py, test.py, demo_report.py), and each stage
-starts from the checkpoint the previous one wrote.
+tools would pay six times); each step runs the code its tool runs
+(c2m_mmagic.apis), and each stage starts from the checkpoint the previous
+one wrote.
 
 Examples:
     python tools/quickstart.py
     python tools/quickstart.py --max-iters 2 --work-dirs /tmp/w --data /tmp/d
 """
-import argparse
-import os.path as osp
 import time
-from typing import Callable, List, NamedTuple, Optional
 
-from cli_helpers import REPO, fail, parser_from_doc, runner_config
-
-CONFIGS = osp.join(REPO, 'configs', 'c2matching')
-STAGES = ('teacher', 'student', 'rec')
-# the option of each stage naming the previous stage's checkpoint
-PREVIOUS_CHECKPOINT = dict(
-    student='model.teacher.init_cfg.checkpoint',
-    rec='model.extractor.init_cfg.checkpoint')
-
-
-class Step(NamedTuple):
-    """One step of the demo run.
-
-    Attributes:
-        name (str): What the log calls it.
-        seconds (float): Its time on the first machine of README's table
-            (AMD EPYC, 2 cores, AVX2); the estimates scale these by the pace
-            measured so far.
-        run (callable): Does it.
-    """
-    name: str
-    seconds: float
-    run: Callable[[], None]
-
-
-class DemoRun:
-    """The steps of the demo run, writing under ``work_dirs``.
-
-    Args:
-        work_dirs (str): Holds one work dir per stage and the summary.
-        data (str): The demo data folder (written if missing).
-        max_iters (int, optional): Shortens every training stage (a smoke
-            run); None keeps the configs' schedules.
-    """
-
-    def __init__(self, work_dirs: str, data: str,
-                 max_iters: Optional[int]) -> None:
-        self.work_dirs, self.data, self.max_iters = work_dirs, data, max_iters
-        self.checkpoints = {}
-
-    def work_dir(self, stage: str) -> str:
-        return osp.join(self.work_dirs, f'c2matching-{stage}_demo')
-
-    def config(self, stage: str, options: dict):
-        """The stage's demo config on this run's data and work dir."""
-        config = osp.join(CONFIGS, f'c2matching-{stage}_demo.py')
-        options = {
-            'train_dataloader.dataset.data_root': f'{self.data}/CUFED',
-            'val_dataloader.dataset.data_root': f'{self.data}/CUFED5',
-            **options
-        }
-        if self.max_iters:
-            options.update({
-                'train_cfg.max_iters': self.max_iters,
-                'train_cfg.val_interval': self.max_iters,
-                'default_hooks.checkpoint.interval': self.max_iters,
-            })
-        cfg = runner_config(argparse.Namespace(
-            config=config, cfg_options=options, launcher='none',
-            work_dir=self.work_dir(stage), local_rank=0))
-        for loader in cfg.get('test_dataloader') or []:
-            loader.dataset.data_root = f'{self.data}/CUFED5'
-        return cfg
-
-    def load_libraries(self) -> None:
-        import c2m_mmagic  # noqa: F401  (and mmagic, mmengine, torch)
-        import mmagic.apis  # noqa: F401
-
-    def make_data(self) -> None:
-        from c2m_mmagic.datasets import make_demo_dataset
-        make_demo_dataset(self.data)
-
-    def train(self, stage: str) -> None:
-        from train import train
-        options = {}
-        if stage in PREVIOUS_CHECKPOINT:
-            previous = STAGES[STAGES.index(stage) - 1]
-            options[PREVIOUS_CHECKPOINT[stage]] = self.checkpoints[previous]
-        train(self.config(stage, options))
-        with open(osp.join(self.work_dir(stage), 'last_checkpoint')) as f:
-            self.checkpoints[stage] = f.read().strip()
-
-    def test(self) -> None:
-        from test import test
-        test(self.config('rec', {
-            PREVIOUS_CHECKPOINT['rec']: self.checkpoints['student']
-        }), self.checkpoints['rec'], save_sr=osp.join(
-            self.work_dir('rec'), 'sr'))
-
-    def summarise(self) -> None:
-        from demo_report import report
-        report(self.work_dirs, self.data, osp.join(self.work_dir('rec'),
-                                                   'sr'),
-               osp.join(self.work_dirs, 'quickstart'))
-
-    def steps(self) -> List[Step]:
-        return [
-            Step('loading mmagic and the plugin', 8, self.load_libraries),
-            Step('demo data', 2, self.make_data),
-            Step('stage 1, contrastive teacher', 16,
-                 lambda: self.train('teacher')),
-            Step('stage 2, distilled student', 43,
-                 lambda: self.train('student')),
-            Step('stage 3, restoration', 153, lambda: self.train('rec')),
-            Step('test of the held-out images', 18, self.test),
-            Step('summary', 1, self.summarise),
-        ]
-
-
-def duration(seconds: float) -> str:
-    """'3 min 05 s' or '42 s'."""
-    seconds = int(round(seconds))
-    return f'{seconds // 60} min {seconds % 60:02d} s' if seconds >= 60 \
-        else f'{seconds} s'
-
-
-def run(steps: List[Step]) -> float:
-    """Runs the steps, printing each one's time and what is left; returns
-    the seconds they took."""
-    start = time.perf_counter()
-    expected_total = sum(s.seconds for s in steps)
-    expected_done = 0.
-    print(f'[quickstart] {len(steps)} steps, {duration(expected_total)} on '
-          'the machine README names first', flush=True)
-    for number, step in enumerate(steps, 1):
-        print(f'[quickstart] step {number}/{len(steps)}: {step.name}',
-              flush=True)
-        step_start = time.perf_counter()
-        step.run()
-        now = time.perf_counter()
-        expected_done += step.seconds
-        # this machine's pace so far, applied to what is left
-        left = (now - start) / expected_done * (expected_total -
-                                                expected_done)
-        print(f'[quickstart] step {number}/{len(steps)}: {step.name} took '
-              f'{duration(now - step_start)}; {duration(now - start)} so '
-              'far' + (f', about {duration(left)} left' if round(left) else ''),
-              flush=True)
-    return time.perf_counter() - start
+STARTED = time.perf_counter()
+from c2m_mmagic.apis import parser_from_doc, run_tool  # noqa: E402
+from c2m_mmagic.apis.demo_run import DemoRun, duration, run  # noqa: E402
 
 
 def main() -> None:
@@ -168,12 +29,13 @@ def main() -> None:
     args = parser.parse_args()
     if args.max_iters is not None and args.max_iters < 1:
         raise ValueError(f'--max-iters must be >= 1, got {args.max_iters}')
-    took = run(DemoRun(args.work_dirs, args.data, args.max_iters).steps())
+    loaded = time.perf_counter() - STARTED
+    print(f'[quickstart] mmagic and the plugin loaded in {duration(loaded)}',
+          flush=True)
+    took = loaded + run(
+        DemoRun(args.work_dirs, args.data, args.max_iters).steps())
     print(f'[quickstart] demo run took {duration(took)} ({took:.0f} s)')
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (FileNotFoundError, ValueError, KeyError) as err:
-        fail(err)
+    run_tool(main)

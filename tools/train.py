@@ -5,19 +5,15 @@ Example:
 """
 import argparse
 
-import torch
-from cli_helpers import (add_runner_arguments, enable_amp, fail, runner_config,
-                         split_global_batch, world_size)
-from mmengine.config import Config
-from mmengine.logging import print_log
-from mmengine.runner import Runner
-
+from c2m_mmagic.apis import (USER_ERRORS, add_runner_arguments,
+                             enable_amp_on_this_device, end_distributed,
+                             parser_from_doc, run_tool, runner_config,
+                             setup_launch, train)
 from c2m_mmagic.engine import NonFiniteLossError
-from c2m_mmagic.utils import weights_only_globals
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Train a model')
+    parser = parser_from_doc(__doc__)
     parser.add_argument('config', help='train config file path')
     parser.add_argument(
         '--resume',
@@ -29,50 +25,18 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def train(cfg: Config) -> Runner:
-    """Trains with mmengine's Runner; returns it (its ``work_dir``)."""
-    runner = Runner.from_cfg(cfg)
-    # --resume and load_from read mmengine checkpoints: weights-only, with
-    # the types those hold allowed for this run only
-    with weights_only_globals():
-        runner.train()
-    runner.logger.info(f'Checkpoints and logs are in {cfg.work_dir}')
-    return runner
-
-
 def main() -> None:
     args = parse_args()
-    cfg: Config = runner_config(args)
+    cfg = runner_config(args.config, args.cfg_options, args.launcher,
+                        args.work_dir, args.local_rank)
     if args.amp:
-        if not torch.cuda.is_available():
-            raise ValueError('--amp: mixed-precision training needs a CUDA '
-                             "GPU (mmengine's AmpOptimWrapper); none found")
-        enable_amp(cfg, 'bfloat16' if torch.cuda.is_bf16_supported() else
-                   'float16')
+        enable_amp_on_this_device(cfg)
     if args.resume:
         cfg.resume = True
-    if args.launcher != 'none':
-        split_global_batch(cfg, world_size())
-    if args.launcher == 'pytorch' and not torch.cuda.is_available():
-        # mmengine 0.10.7 would call torch.cuda.set_device and use NCCL;
-        # processes on a CPU machine talk over gloo, set up here so that the
-        # Runner finds the process group already initialised.
-        torch.distributed.init_process_group('gloo')
-        wrapper = cfg.get('model_wrapper_cfg') or dict()
-        wrapper['device_ids'] = None  # DDP on CPU modules takes no devices
-        cfg.model_wrapper_cfg = wrapper
-        print_log('distributed on CPU: gloo backend', 'current')
+    setup_launch(cfg, args.launcher)
     train(cfg)
-    if torch.distributed.is_initialized():
-        # leaving gloo's threads to the interpreter's exit can abort a rank
-        # ("terminate called without an active exception")
-        torch.distributed.barrier()
-        torch.distributed.destroy_process_group()
+    end_distributed()
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (FileNotFoundError, ValueError, KeyError,
-            NonFiniteLossError) as err:
-        fail(err)
+    run_tool(main, USER_ERRORS + (NonFiniteLossError, ))

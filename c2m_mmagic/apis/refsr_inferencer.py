@@ -1,4 +1,5 @@
 """Ref-SR inference on image files through mmagic's inferencer."""
+import copy
 from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -8,8 +9,8 @@ from PIL import Image
 
 from mmagic.apis.inferencers import ImageSuperResolutionInferencer
 from ..datasets.refsr_dataset import unreadable_image
-from ..models.editors.c2matching.patch_matching import PATCH
-from ..models.editors.c2matching.scales import UPSCALE
+from ..models.editors.c2matching import PATCH, UPSCALE
+from ..models.editors.c2matching.inference import describe_tiling
 from ..structures import rgb_image
 from ..utils import load_weights
 
@@ -57,7 +58,8 @@ class RefSRInferencer(ImageSuperResolutionInferencer):
             ``tools/convert_official_ckpt.py`` or a training run.
         device (str, optional): 'cpu', 'cuda', ...; default: CUDA if any.
         test_cfg (dict, optional): Overrides of the model's ``test_cfg``,
-            e.g. ``dict(tile=128)`` (see :class:`C2Matching`).
+            e.g. ``dict(tile=128, matching='pixel', precision='bf16')``
+            (validated by the model: ``inference.TestSettings``).
         **kwargs: See ``ImageSuperResolutionInferencer``.
 
     Example:
@@ -76,8 +78,8 @@ class RefSRInferencer(ImageSuperResolutionInferencer):
                 'cuda') and not torch.cuda.is_available():
             raise ValueError(f'--device {device}: CUDA is not available')
         if test_cfg:
-            config = Config.fromfile(config) if isinstance(config,
-                                                           str) else config
+            config = Config.fromfile(config) if isinstance(
+                config, str) else copy.deepcopy(config)
             config.model.test_cfg = {**(config.model.get('test_cfg') or {}),
                                      **test_cfg}
         super().__init__(config, ckpt, device, **kwargs)
@@ -112,3 +114,9 @@ class RefSRInferencer(ImageSuperResolutionInferencer):
         ref = refs[0] if len(refs) == 1 else refs
         with torch.no_grad():
             return self.forward(self.preprocess(img=img, ref=ref))[0]
+
+    def tiling_line(self, height: int, width: int) -> str:
+        """What restoring an LR image of height × width will do (one pass or
+        tiles, and why; the reference budget), in one line."""
+        return describe_tiling(self.model.test_settings, height, width,
+                               next(self.model.parameters()).device)

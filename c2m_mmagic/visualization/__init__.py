@@ -1,6 +1,4 @@
-from .comparison import comparison_row, make_comparison, y_psnr
+from .comparison import comparison_row, make_comparison
 from .visualization_hook import RefSRVisualizationHook
 
-__all__ = [
-    'RefSRVisualizationHook', 'comparison_row', 'make_comparison', 'y_psnr'
-]
+__all__ = ['RefSRVisualizationHook', 'comparison_row', 'make_comparison']

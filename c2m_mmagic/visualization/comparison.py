@@ -4,17 +4,9 @@ from typing import List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from mmagic.evaluation.metrics import psnr
+from ..evaluation.image_metrics import y_psnr
 
 CAPTION_HEIGHT = 28
-
-
-def y_psnr(img: np.ndarray, gt: np.ndarray, crop_border: int = 4) -> float:
-    """PSNR on the BT.601 Y channel of two uint8 RGB images
-    (docs/method.md §6)."""
-    return float(
-        psnr(img, gt, crop_border=crop_border, convert_to='Y',
-             channel_order='rgb'))
 
 
 def _fit_height(img: np.ndarray, height: int) -> np.ndarray:

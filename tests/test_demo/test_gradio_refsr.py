@@ -5,6 +5,7 @@ after an error."""
 import importlib
 import os
 import os.path as osp
+import re
 import shutil
 import socket
 import subprocess
@@ -84,7 +85,7 @@ def test_the_page_action_gives_the_inferencers_image(files, checkpoint,
     np.testing.assert_array_equal(np.asarray(Image.open(png)), expected)
     assert bicubic.shape == sr.shape == (96, 128, 3)
     assert status.startswith('Done in') and 'one pass' in status
-    from c2m_mmagic.visualization import y_psnr
+    from c2m_mmagic.evaluation import y_psnr
     gt = np.asarray(Image.open(files['photo']))
     assert (f'bicubic {y_psnr(bicubic, gt):.2f} dB, C²-Matching '
             f'{y_psnr(sr, gt):.2f} dB') in status
@@ -167,6 +168,21 @@ def chromium_binary():
         'chromium') or shutil.which('chromium-browser')
 
 
+def uploaded(page, elem: str, paths) -> None:
+    """Waits until the file component ``elem`` holds every file of
+    ``paths``: the upload is done when the component's value has the file's
+    server URL, which Gradio shows as a download link named after the
+    file (before, the row says "uploading"). Not the row's text: Gradio
+    renders a name's stem and extension in separate elements."""
+    sync_api = module('playwright.sync_api')
+    for path in paths:
+        name = osp.basename(path)
+        link = page.locator(f'#{elem} a[download="{name}"]')
+        sync_api.expect(link).to_have_count(1, timeout=60000)
+        sync_api.expect(link).to_have_attribute(
+            'href', re.compile(re.escape('/' + name) + '$'))
+
+
 def test_the_page_in_a_browser(server, files, expected, tmp_path):
     """Upload the stereo pair, restore, read the images the page shows;
     a text file first: the page says so and serves the next request."""
@@ -186,8 +202,7 @@ def test_the_page_in_a_browser(server, files, expected, tmp_path):
             for elem, paths in (('photo', [photo]), ('refs', [files['ref']])):
                 page.locator(f'#{elem} input[type=file]').set_input_files(
                     paths)
-                sync_api.expect(page.locator(f'#{elem}')).to_contain_text(
-                    osp.basename(paths[0]), timeout=30000)
+                uploaded(page, elem, paths)
             page.locator('#is_hr input[type=checkbox]').set_checked(is_hr)
             page.locator('#restore').click()
 

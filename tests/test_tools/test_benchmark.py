@@ -1,49 +1,46 @@
 """tools/benchmark.py: the reference yardstick computes the same thing."""
-import importlib.util
 import json
-import os.path as osp
 import subprocess
 import sys
 
 import pytest
 import torch
 
+from c2m_mmagic.benchmarks.speed import benchmark_model
 from c2m_mmagic.models.editors.c2matching.correspondence import (
     CorrespondenceGenerator)
 from c2m_mmagic.models.editors.c2matching.patch_matching import (
-    l2_normalize_channels, match_patches)
+    l2_normalize_channels, match_patches, release_match)
 from helpers import REPO
 
 
-def load_benchmark():
-    spec = importlib.util.spec_from_file_location(
-        'c2m_benchmark', osp.join(REPO, 'tools', 'benchmark.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.numerics
-def test_reference_matching_equals_fast_matching():
-    bench = load_benchmark()
+def test_release_matching_equals_fast_matching():
     feat_in = l2_normalize_channels(torch.randn(2, 32, 11, 14))
     feat_ref = l2_normalize_channels(torch.randn(2, 32, 9, 17))
-    fast, _ = match_patches(feat_in, feat_ref)
-    assert torch.equal(bench.reference_match(feat_in, feat_ref), fast)
-    ref_out = bench.ReferenceCorrespondence()(feat_in, feat_ref)
-    fast_out = CorrespondenceGenerator()(feat_in, feat_ref)
+    fast, fast_score = match_patches(feat_in, feat_ref)
+    release, release_score = release_match(feat_in, feat_ref)
+    assert torch.equal(release, fast)
+    torch.testing.assert_close(release_score, fast_score)
+    gen = CorrespondenceGenerator()
+    ref_out = gen(feat_in, feat_ref, matching='release')
+    fast_out = gen(feat_in, feat_ref, matching='pixel')
     for name in fast_out:
         assert torch.equal(ref_out[name], fast_out[name])
 
 
 def test_the_reference_is_built_with_torchvision_deform_conv():
     """The yardstick's model is configured, not patched: its aggregations
-    run torchvision's DCNv2, the fast model's the default choice."""
-    bench = load_benchmark()
-    for impl, expected in (('reference', 'torchvision'), ('fast', 'auto')):
-        model, _ = bench.build_model(impl, torch.device('cpu'), blocks=1)
+    run torchvision's DCNv2 and its test_cfg the release's matching."""
+    for impl, expected, matching in (('reference', 'torchvision', 'release'),
+                                     ('fast', 'auto', 'auto')):
+        model, _ = benchmark_model(
+            impl, torch.device('cpu'), blocks=1,
+            test_cfg=dict(matching='release' if impl == 'reference' else
+                          'auto'))
         assert {m.deform_conv for m in model.generator.modules()
                 if hasattr(m, 'conv_offset_mask')} == {expected}
+        assert model.test_settings.matching == matching
 
 
 def test_benchmark_cli_writes_json(tmp_path):

@@ -20,8 +20,8 @@ def test_short_run_writes_every_result(tmp_path):
     steps = open(osp.join(out, 'steps.txt')).read()
     assert proc.returncode == 0, steps + proc.stdout[-2000:] + \
         proc.stderr[-2000:]
-    names = ('env', 'tests', 'bench', 'variants', 'bf16', 'tiling',
-             'profile', 'accuracy', 'amp', 'summary')
+    names = ('env', 'tests', 'bench', 'matchings', 'accuracy', 'profile',
+             'tiling', 'amp', 'summary')
     for step in names:
         assert f'{step} rc=0' in steps, steps
     # the device tool brings back at most 8 files: the logs travel as one
@@ -49,3 +49,14 @@ def test_short_run_writes_every_result(tmp_path):
     assert amp['steps'] == 4 and amp['max_relative_difference'] == 0.0
     summary = open(osp.join(out, 'summary.md')).read()
     assert 'matching equals float64' in summary and 'train' in summary
+    # a rerun of some steps adds to the folder and deletes nothing
+    before = {n: open(osp.join(out, n), 'rb').read()
+              for n in ('bench.json', 'profile.md', 'accuracy.json')}
+    proc = subprocess.run(['bash', 'tools/device_check.sh', '--short',
+                           '--out', out, '--only', 'summary'],
+                          capture_output=True, text=True, cwd=REPO, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for name, content in before.items():
+        assert open(osp.join(out, name), 'rb').read() == content, name
+    assert open(osp.join(out, 'steps.txt')).read().startswith(steps)
+    assert open(osp.join(out, 'steps.txt')).read().count('summary rc=0') == 2

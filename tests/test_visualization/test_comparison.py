@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from c2m_mmagic.visualization import make_comparison, y_psnr
+from c2m_mmagic.evaluation import y_psnr
+from c2m_mmagic.visualization import make_comparison
 from c2m_mmagic.visualization.comparison import CAPTION_HEIGHT
 from helpers import real_pair, y_metrics64
 

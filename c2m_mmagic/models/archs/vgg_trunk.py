@@ -7,8 +7,9 @@ torchvision state dicts into them (a local file or torch's hub cache, never
 a download).
 """
 import logging
+import math
 from collections import OrderedDict
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -107,6 +108,68 @@ def trunk_features(trunk: nn.Sequential, x: torch.Tensor,
         x = layer(x)
         if name in layers:
             out[name] = x
+    return out
+
+
+def receptive_field(trunk: nn.Sequential, last: str) -> Tuple[int, int]:
+    """(radius, stride) in input pixels of the output of layer ``last`` of a
+    VGG trunk (3×3 convolutions, 2×2 max pooling)."""
+    radius, stride = 0, 1
+    for name, layer in trunk.named_children():
+        if isinstance(layer, nn.Conv2d):
+            radius += stride * (layer.kernel_size[0] // 2)
+        elif isinstance(layer, nn.MaxPool2d):
+            radius += stride * (layer.kernel_size - 1)
+            stride *= layer.stride
+        if name == last:
+            break
+    return radius, stride
+
+
+def banded_trunk_features(trunk: nn.Sequential, img: torch.Tensor,
+                          layers: Sequence[str],
+                          max_elements: int) -> Dict[str, torch.Tensor]:
+    """:func:`trunk_features` of a normalised image, computed in bands
+    of rows so that no band's widest map exceeds about ``max_elements``.
+
+    Each band reads a halo of input rows at least as deep as the receptive
+    field of the deepest layer, starts on the pooling grid, and keeps only
+    its own rows: every kept value sees the same inputs as in one pass (the
+    image's own edges keep their zero padding).
+
+    Args:
+        trunk (nn.Sequential): From :func:`build_vgg_trunk`.
+        img (Tensor): (N, 3, H, W), normalised; H a multiple of the deepest
+            layer's stride.
+        layers (Sequence[str]): Layers to keep.
+        max_elements (int): Bound on one band's widest map (N × channels ×
+            rows × W elements).
+
+    Returns:
+        dict[str, Tensor]: layer -> (N, C, H/s, W/s).
+    """
+    fields = {layer: receptive_field(trunk, layer) for layer in layers}
+    radius, stride = max(fields.values())
+    halo = math.ceil(radius / stride) * stride
+    n, _, height, width = img.shape
+    widest = max(m.out_channels for m in trunk.modules()
+                 if isinstance(m, nn.Conv2d))
+    rows = max_elements // (n * widest * width) - 2 * halo
+    rows = max(stride, rows // stride * stride)
+    if rows >= height:
+        return trunk_features(trunk, img, layers)
+    out = {}
+    for y0 in range(0, height, rows):
+        y1 = min(height, y0 + rows)
+        top, bottom = max(0, y0 - halo), min(height, y1 + halo)
+        for layer, feat in trunk_features(trunk, img[..., top:bottom, :],
+                                          layers).items():
+            s = fields[layer][1]
+            if layer not in out:
+                out[layer] = feat.new_empty(feat.shape[:2] +
+                                            (height // s, feat.shape[-1]))
+            out[layer][..., y0 // s:y1 // s, :] = \
+                feat[..., (y0 - top) // s:(y1 - top) // s, :]
     return out
 
 

@@ -1,9 +1,8 @@
 """The C²-Matching editor: Ref-SR with contrastive correspondence
 (docs/method.md §5)."""
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 import torch
-from mmengine.logging import print_log
 from mmengine.optim import OptimWrapperDict
 
 from mmagic.models.editors.srgan import SRGAN
@@ -11,20 +10,7 @@ from mmagic.models.utils import set_requires_grad
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from ....structures import batch_image, batch_references, crop_to_unpadded
-from ....utils import pad_to
-from .patch_matching import fp32_context, matching_for
-from .reference_mosaic import join_references
-from .scales import UPSCALE
-from .tiled_restoration import grid_tile_side, restore_in_tiles, tile_halos
-
-# output pixels restored in one pass before tiling starts, by device: a few
-# GiB of working memory on a CPU, on a GPU larger tiles keep the halos cheap
-DEFAULT_MAX_PIXELS_PER_PASS = dict(cpu=512 * 512, cuda=1024 * 1024)
-# largest tile side on the finer grids once tiled, by device: on a CPU the
-# finest scale's maps of one 512² tile would hold about 0.9 GiB
-MAX_TILE_SIDE = dict(cpu=256, cuda=None)
-MIN_TILE = 16  # LR pixels
-PRECISIONS = dict(fp32=torch.float32, bf16=torch.bfloat16)
+from .inference import InferencePipeline, Networks, TestSettings
 
 # SRGAN's discriminator schedule options, which the release's order of
 # updates (one discriminator step, then the generator, every iteration after
@@ -67,21 +53,12 @@ class C2Matching(SRGAN):
             loss only (no perceptual, GAN or discriminator step). SRGAN's
             ``disc_steps``, ``disc_repeat`` and ``disc_init_steps`` are
             refused (the release's update order has no place for them).
-        test_cfg (dict, optional): ``max_ref_pixels``: largest reference
-            (height × width) accepted outside training; its VGG features
-            and the aggregation grow with its area (default 4096²).
-            ``ref_gap``: with several references, the zero columns between
-            them at 1/4 of HR (default 8, i.e. 32 HR pixels).
-            ``max_pixels_per_pass``: larger outputs are restored tile by
-            tile, with the same result (``tiled_restoration``), in tiles of
-            at most this many output pixels (default 512² on a CPU, 1024²
-            on a GPU). ``tile``: restore in tiles of this side in LR pixels
-            (>= 16) whatever the size. ``tile_progress``: a progress bar
-            over the tiles (default True). ``matching``: the patch
-            matching's implementation, overriding the correspondence's
-            (``patch_matching``: 'auto', 'pixel', 'rescored').
-            ``precision``: 'fp32' (default) or 'bf16' (autocast; the
-            matching and the deformable conv stay fp32).
+        test_cfg (dict, optional): The test-time settings, validated once
+            (:class:`~.inference.TestSettings`): ``max_ref_pixels``,
+            ``ref_gap``, ``max_pixels_per_pass``, ``tile``,
+            ``tile_progress``, ``matching`` (also in training) and
+            ``precision``; the forward pass runs through
+            :class:`~.inference.InferencePipeline`.
         init_cfg (dict, optional): mmengine init config.
         data_preprocessor (dict, optional): Pre-processor config.
     """
@@ -125,23 +102,7 @@ class C2Matching(SRGAN):
         self.gradient_penalty_loss = MODELS.build(
             gradient_penalty_loss) if gradient_penalty_loss else None
         self.pixel_init = (train_cfg or {}).get('pixel_init', 0)
-        test_cfg = test_cfg or {}
-        self.max_ref_pixels = test_cfg.get('max_ref_pixels', 4096 * 4096)
-        self.ref_gap = test_cfg.get('ref_gap', 8)
-        self.max_pixels_per_pass = test_cfg.get('max_pixels_per_pass')
-        self.tile = test_cfg.get('tile')
-        if self.tile is not None and self.tile < MIN_TILE:
-            raise ValueError(f'C2Matching: test_cfg.tile must be at least '
-                             f'{MIN_TILE} LR pixels, got {self.tile}')
-        self.tile_progress = test_cfg.get('tile_progress', True)
-        if test_cfg.get('matching'):
-            matching_for(test_cfg['matching'], 'cpu')  # a wrong name fails
-            self.correspondence.matching = test_cfg['matching']
-        self.precision = test_cfg.get('precision', 'fp32')
-        if self.precision not in PRECISIONS:
-            raise ValueError(f'C2Matching: test_cfg.precision must be one of '
-                             f'{sorted(PRECISIONS)}, got {self.precision!r}')
-        self._tiling_logged = False
+        self.pipeline = InferencePipeline(TestSettings.from_cfg(test_cfg))
         # SRGAN keeps the iteration counter out of checkpoints; the pixel-only
         # warm-up must survive --resume, so it is saved here.
         del self.step_counter
@@ -153,6 +114,22 @@ class C2Matching(SRGAN):
         self.extractor.eval()
         self.ref_extractor.eval()
         return self
+
+    @property
+    def networks(self) -> Networks:
+        """The networks the forward pass runs."""
+        return Networks(self.extractor, self.ref_extractor,
+                        self.correspondence, self.generator)
+
+    @property
+    def test_settings(self) -> TestSettings:
+        """The test-time settings in force (from ``test_cfg``)."""
+        return self.pipeline.settings
+
+    def update_test_cfg(self, **changes) -> None:
+        """Changes test-time settings (e.g. ``tile=64``), validated like
+        ``test_cfg``."""
+        self.pipeline.settings = self.pipeline.settings.updated(**changes)
 
     def forward_tensor(self,
                        inputs: torch.Tensor,
@@ -172,98 +149,11 @@ class C2Matching(SRGAN):
         Returns:
             Tensor: (N, 3, 4h, 4w), nominally in [0, 1].
         """
-        if not self.training and self.precision != 'fp32':
-            # the matching stays fp32 (CorrespondenceGenerator.flow), as
-            # does the deformable conv (DynamicAggregation)
-            with torch.autocast(inputs.device.type,
-                                dtype=PRECISIONS[self.precision]):
-                return self.restore(inputs, data_samples).float()
-        return self.restore(inputs, data_samples)
-
-    def restore(self, inputs: torch.Tensor,
-                data_samples: DataSample) -> torch.Tensor:
-        """:meth:`forward_tensor` in the precision of the context."""
         img_lq_up = batch_image(data_samples, 'img_lq', inputs.device,
                                 inputs.dtype)
         refs = batch_references(data_samples, inputs.device, inputs.dtype)
-        if not self.training:
-            for ref in refs:
-                self.check_test_inputs(inputs, ref)
-            tile = self.tile_side(inputs)
-            if tile:
-                return restore_in_tiles(self, inputs, img_lq_up, refs, tile,
-                                        self.tile_progress,
-                                        self.max_tile_side(inputs.device))
-        with torch.no_grad():
-            with fp32_context(inputs.device):  # the matching's inputs too
-                feat_in = self.extractor.feature_extraction_image1(img_lq_up)
-                match_feats = [
-                    self.extractor.feature_extraction_image2(ref)
-                    for ref in refs
-                ]
-            # The released test pads the reference with zeros up to the
-            # input's size; VGG features of that padding enter the
-            # condition branch, so do the same where the input is larger.
-            vgg_feats = [
-                self.ref_extractor(pad_to(ref, *img_lq_up.shape[-2:]))
-                for ref in refs
-            ]
-            feat_ref, ref_valid, ref_feats = join_references(
-                match_feats, vgg_feats, self.ref_gap)
-            pre_offsets = self.correspondence(feat_in, feat_ref, ref_valid)
-        return self.generator(inputs, pre_offsets, ref_feats)
-
-    def tiling(self, height: int, width: int,
-               device_type: str = 'cpu') -> Tuple[int, str]:
-        """The tile side (LR pixels; 0: one pass) for an LR image of height
-        × width on a device, and why."""
-        budget = self.max_pixels_per_pass or DEFAULT_MAX_PIXELS_PER_PASS[
-            'cuda' if device_type == 'cuda' else 'cpu']
-        if self.tile:
-            return self.tile, 'test_cfg.tile'
-        if height * width * UPSCALE**2 > budget:
-            return (max(MIN_TILE, int(budget**0.5) // UPSCALE),
-                    f'more than max_pixels_per_pass {budget} output pixels')
-        return 0, (f'within max_pixels_per_pass {budget} output pixels: '
-                   'one pass')
-
-    def tile_side(self, inputs: torch.Tensor) -> int:
-        """The tile side (LR pixels) of a test batch, 0 for one pass; the
-        choice is logged the first time."""
-        tile, why = self.tiling(*inputs.shape[-2:], inputs.device.type)
-        if tile and not self._tiling_logged:
-            self._tiling_logged = True
-            halos = tile_halos(self.generator.num_blocks)
-            finest = grid_tile_side(tile, UPSCALE,
-                                    self.max_tile_side(inputs.device))
-            print_log(
-                f'C2Matching: tiled restoration ({why}): tiles of {tile} LR '
-                f'pixels ({finest} pixels at the finest scale) with halos of '
-                f"{halos['content']} (content), {halos['scale']} and "
-                f"{halos['last_scale']} (scales) pixels; global matching; "
-                'reference relu3_1/relu2_1 kept, relu1_1 computed where read',
-                'current')
-        return tile
-
-    @staticmethod
-    def max_tile_side(device: torch.device) -> Optional[int]:
-        """Largest tile side on the finer grids (``MAX_TILE_SIDE``)."""
-        return MAX_TILE_SIDE['cuda' if torch.device(device).type == 'cuda'
-                             else 'cpu']
-
-    def check_test_inputs(self, img: torch.Tensor, ref: torch.Tensor) -> None:
-        """Refuses a reference over the pixel budget and non-finite images."""
-        limit = self.max_ref_pixels
-        if ref.shape[-2] * ref.shape[-1] > limit:
-            raise ValueError(
-                f'C2Matching: the reference is {ref.shape[-1]}x'
-                f'{ref.shape[-2]} pixels, more than the budget of {limit} '
-                '(model.test_cfg.max_ref_pixels); shrink it or raise the '
-                'budget')
-        for name, t in (('input', img), ('reference', ref)):
-            if not bool(torch.isfinite(t).all()):
-                raise ValueError(
-                    f'C2Matching: the {name} image holds NaN or Inf values')
+        return self.pipeline(self.networks, inputs, img_lq_up, refs,
+                             self.training)
 
     def forward_inference(self,
                           inputs: torch.Tensor,

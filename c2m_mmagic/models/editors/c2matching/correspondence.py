@@ -1,16 +1,15 @@
 """Correspondence generation of C²-Matching (docs/method.md §5.1): the
 matching's indices as a flow, and the pre-offsets of every scale."""
-from functools import partial
 from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmengine.logging import print_log
 from mmengine.model import BaseModule
 
 from mmagic.registry import MODELS
-from .patch_matching import (MATCHINGS, PATCH, fp32_context,
-                             l2_normalize_channels, matching_for)
+from .patch_matching import (AUTO, MATCHINGS, PATCH, l2_normalize_channels,
+                             matching_for)
+from .precision import full_precision
 from .scales import SCALES
 
 
@@ -90,59 +89,40 @@ def region_offsets(flow: torch.Tensor, scale: int, y0: int, y1: int, x0: int,
     return copies[:, :, dy:dy + y1 - y0, dx:dx + x1 - x0]
 
 
+def pre_offsets(flow: torch.Tensor) -> Dict[str, torch.Tensor]:
+    """The pre-offsets of every scale (``scales.SCALES``) of a flow on the
+    LR grid: per VGG layer, (N, 9, h*s, w*s, 2) with last dim (x, y)."""
+    return {s.layer: shifted_offsets(flow, s.factor) for s in SCALES}
+
+
 @MODELS.register_module()
 class CorrespondenceGenerator(BaseModule):
     """Dense correspondence from contrastive features to pre-offsets.
 
     No trainable parameters. Input and reference may differ in size; the
     reference index is decoded with the reference's own width. One set of
-    pre-offsets per scale of ``scales.SCALES``.
+    pre-offsets per scale of ``scales.SCALES``. Which implementation of the
+    matching runs is the caller's choice (``matching``; the model's
+    ``test_cfg.matching``).
 
     Args:
         chunk_elements (int): Memory budget of one correlation chunk, in
             elements (default 2**26, i.e. 256 MiB in fp32).
-        matching (str): The implementation (``patch_matching.MATCHINGS``):
-            'pixel', 'rescored', or 'auto' (default): rescored on CUDA,
-            pixel elsewhere. The choice is logged once.
-        candidates (int): Candidates the rescored matching re-scores.
     """
 
-    def __init__(self,
-                 chunk_elements: int = 2**26,
-                 matching: str = 'auto',
-                 candidates: int = 16) -> None:
+    def __init__(self, chunk_elements: int = 2**26) -> None:
         super().__init__()
         if chunk_elements < 1:
             raise ValueError(
                 f'chunk_elements must be >= 1, got {chunk_elements}')
         self.chunk_elements = chunk_elements
-        matching_for(matching, 'cpu')  # a wrong name fails here
-        self.matching = matching
-        self.candidates = candidates
-        self._logged = None
-
-    def matching_fn(self, device: torch.device):
-        """The matching function for ``device``; the choice is logged the
-        first time (and again when it changes)."""
-        name = matching_for(self.matching, device)
-        if self._logged != name:
-            self._logged = name
-            how = (f'reduced-precision candidates, the best '
-                   f'{self.candidates} re-scored in fp32'
-                   if name == 'rescored' else 'fp32 pixel products')
-            print_log(
-                f'CorrespondenceGenerator: {name} matching ({how}) on '
-                f'{torch.device(device).type} (matching={self.matching!r})',
-                'current')
-        if name == 'rescored':
-            return partial(MATCHINGS[name], candidates=self.candidates)
-        return MATCHINGS[name]
 
     @torch.no_grad()
     def flow(self,
              feat_in: torch.Tensor,
              feat_ref: torch.Tensor,
              ref_valid: Optional[torch.Tensor] = None,
+             matching: str = AUTO,
              progress: bool = False,
              normalized: bool = False) -> torch.Tensor:
         """The flow on the LR grid (N, h, w, 2), last dim (x, y): from each
@@ -153,29 +133,26 @@ class CorrespondenceGenerator(BaseModule):
             feat_ref (Tensor): Student features of ``ref`` (N, C, hr, wr).
             ref_valid (Tensor, optional): (N, hr-2, wr-2) bool, reference
                 patches that may be matched (``patch_matching``).
+            matching (str): The implementation ('auto' or a name of
+                ``patch_matching.MATCHINGS``).
             progress (bool): Show a progress bar over the matching.
             normalized (bool): The features are already float32 and
                 channel-normalised (:func:`l2_normalize_channels`): a caller
                 short of memory drops the raw maps before matching.
         """
-        with fp32_context(feat_in.device):
+        match = MATCHINGS[matching_for(matching, feat_in.device)].fn
+        with full_precision(feat_in.device):
             if not normalized:
                 feat_in = l2_normalize_channels(feat_in.float())
                 feat_ref = l2_normalize_channels(feat_ref.float())
-            index, _ = self.matching_fn(feat_in.device)(
-                feat_in, feat_ref, self.chunk_elements, ref_valid, progress)
+            index, _ = match(feat_in, feat_ref, self.chunk_elements,
+                             ref_valid, progress)
         return index_to_flow(index, feat_ref.shape[-1], feat_in.shape[-2:])
 
     def forward(self,
                 feat_in: torch.Tensor,
                 feat_ref: torch.Tensor,
-                ref_valid: Optional[torch.Tensor] = None
-                ) -> Dict[str, torch.Tensor]:
-        """The pre-offsets of :meth:`flow`'s flow at every scale.
-
-        Returns:
-            dict[str, Tensor]: Per VGG layer, (N, 9, h*s, w*s, 2) with last
-            dim (x, y).
-        """
-        flow = self.flow(feat_in, feat_ref, ref_valid)
-        return {s.layer: shifted_offsets(flow, s.factor) for s in SCALES}
+                ref_valid: Optional[torch.Tensor] = None,
+                matching: str = AUTO) -> Dict[str, torch.Tensor]:
+        """The pre-offsets (:func:`pre_offsets`) of :meth:`flow`'s flow."""
+        return pre_offsets(self.flow(feat_in, feat_ref, ref_valid, matching))

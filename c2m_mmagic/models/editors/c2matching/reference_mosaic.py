@@ -91,31 +91,14 @@ def search_space(
                                    feat_ref.device)
 
 
-def join_references(
-    match_feats: List[torch.Tensor], vgg_feats: List[Dict[str, torch.Tensor]],
-    gap: int
-) -> Tuple[torch.Tensor, Optional[torch.Tensor], Dict[str, torch.Tensor]]:
-    """The search space and the features to aggregate of K references:
-    the one reference's own, or the mosaic of several.
-
-    Args:
-        match_feats (list[Tensor]): Matching features of each reference,
-            (N, C, Hr_k/4, Wr_k/4).
-        vgg_feats (list[dict]): VGG19 features of each reference, by layer
-            (``scales.SCALES``).
-        gap (int): Zero columns between references at 1/4 of HR.
-
-    Returns:
-        tuple: the matching features (N, C, H, W), the patches that may be
-        matched (N, H-2, W-2) (None: all), the VGG19 features by layer.
-    """
-    if len(match_feats) == 1:
-        return match_feats[0], None, vgg_feats[0]
-    coarse = SCALES[0].layer
-    layout = mosaic_layout([f[coarse].shape[-2:] for f in vgg_feats], gap)
-    feat_ref, valid = search_space(match_feats, layout)
-    canvases = {
-        s.layer: place([f[s.layer] for f in vgg_feats], layout, s.factor)
+def mosaic_maps(maps: Sequence[Dict[str, torch.Tensor]],
+                layout: Optional[MosaicLayout]) -> Dict[str, torch.Tensor]:
+    """The VGG19 maps of K references (by layer, ``scales.SCALES``) as the
+    aggregation reads them: the one reference's own (``layout`` None), or
+    laid out as the mosaic at every scale."""
+    if layout is None:
+        return maps[0]
+    return {
+        s.layer: place([m[s.layer] for m in maps], layout, s.factor)
         for s in SCALES
     }
-    return feat_ref, valid, canvases

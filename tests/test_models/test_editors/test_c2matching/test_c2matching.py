@@ -249,7 +249,7 @@ def test_bf16_inference_keeps_the_fp32_matching():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(CorrespondenceGenerator, 'flow', recorded)
         for precision in ('fp32', 'bf16'):
-            model.precision = precision
+            model.update_test_cfg(precision=precision)
             with torch.no_grad():
                 outputs[precision] = model(batch['inputs'],
                                            batch['data_samples'],

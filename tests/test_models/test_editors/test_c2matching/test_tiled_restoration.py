@@ -5,10 +5,13 @@ import torch
 import torch.nn.functional as F
 
 from mmagic.registry import MODELS
-from c2m_mmagic.models.archs import bilinear_samples, build_vgg_trunk
-from c2m_mmagic.models.editors.c2matching import tiled_restoration
-from c2m_mmagic.models.editors.c2matching.reference_features import (
-    ReferenceFeatures, banded_trunk_features, receptive_field)
+from c2m_mmagic.models.archs import (banded_trunk_features,
+                                     bilinear_samples, build_vgg_trunk,
+                                     receptive_field)
+from c2m_mmagic.models.editors.c2matching.inference import (settings,
+                                                            tiled_generator)
+from c2m_mmagic.models.editors.c2matching.inference.reference_maps import \
+    ReferenceMaps
 from c2m_mmagic.models.editors.c2matching.reference_mosaic import (
     mosaic_layout, place)
 from helpers import make_batch, model_cfg, real_pair, several_references_batch
@@ -29,7 +32,7 @@ def textured_model():
 
 
 def restore(model, batch, tile=None):
-    model.tile = tile
+    model.update_test_cfg(tile=tile)
     with torch.no_grad():
         return model(batch['inputs'], batch['data_samples'], mode='tensor')
 
@@ -62,15 +65,14 @@ def test_finer_grids_in_smaller_tiles_give_the_untiled_output(
         unequal_pair, monkeypatch):
     """Tiles of 21 LR pixels, at most 30 a side on the finer grids (as the
     CPU's 256 caps a 512-pixel finest tile): still the untiled output."""
-    from c2m_mmagic.models.editors.c2matching import c2matching
     model = textured_model()
     batch = model.data_preprocessor(unequal_pair, False)
     untiled = restore(model, batch)
-    monkeypatch.setitem(c2matching.MAX_TILE_SIDE, 'cpu', 30)
+    monkeypatch.setitem(settings.MAX_TILE_SIDE, 'cpu', 30)
     passes = []
-    monkeypatch.setattr(tiled_restoration.TiledRestoration, 'content',
-                        lambda self, x, bar, f=tiled_restoration.
-                        TiledRestoration.content: passes.append(
+    monkeypatch.setattr(tiled_generator.TiledGenerator, 'content',
+                        lambda self, x, bar, f=tiled_generator.
+                        TiledGenerator.content: passes.append(
                             self.passes(*x.shape[-2:])) or f(self, x, bar))
     assert_same_image(restore(model, batch, 21), untiled)
     # 29x43 LR by 21: 2x3 tiles for the content and at x1; by 30 (not 42,
@@ -85,7 +87,7 @@ def test_a_halo_narrower_than_the_receptive_field_would_show(
     model = textured_model()
     batch = model.data_preprocessor(unequal_pair, False)
     untiled = restore(model, batch)
-    monkeypatch.setattr(tiled_restoration, 'tile_halos',
+    monkeypatch.setattr(tiled_generator, 'tile_halos',
                         lambda blocks: dict(content=1, scale=1,
                                             last_scale=1))
     narrow = restore(model, batch, 16)
@@ -107,7 +109,7 @@ def test_outputs_over_the_budget_are_tiled_and_the_choice_logged(
     model = textured_model()
     batch = model.data_preprocessor(unequal_pair, False)
     untiled = restore(model, batch)
-    model.max_pixels_per_pass = 80 * 80  # tiles of 20 LR pixels
+    model.update_test_cfg(max_pixels_per_pass=80 * 80)  # tiles of 20 LR
     logger = MMLogger.get_current_instance()
     messages = []
     handler = type('Collect', (__import__('logging').Handler, ), dict(
@@ -158,7 +160,7 @@ def test_relu1_1_where_it_is_read_equals_the_stored_map():
     dense = place([F.relu(conv(img)) for img in images], layout, 1)
     inside = place([torch.ones(1, 1, *img.shape[-2:], dtype=torch.bool)
                     for img in images], layout, 1)
-    source = ReferenceFeatures({}, place(images, layout, 1), conv, inside)
+    source = ReferenceMaps({}, place(images, layout, 1), conv, inside)
     g = torch.Generator().manual_seed(2)
     pos_y = torch.rand(1, 4, 9, 3, 5, generator=g,
                        dtype=torch.float64) * 14 - 2

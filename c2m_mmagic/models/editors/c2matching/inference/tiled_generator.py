@@ -1,9 +1,10 @@
-"""The restoration network run tile by tile, for large images in bounded
-memory, with the untiled result (docs/method.md §8).
+"""The generator run tile by tile, for large images in bounded memory, with
+the untiled result (docs/method.md §8): the last stage of the tiled
+executor.
 
 The matching stays global (every input patch searched the whole reference
 before this runs: the flow is the untiled one) and the aggregation samples
-the whole reference (``reference_features``); only the grid the generator
+the whole reference (``reference_maps``); only the grid the generator
 computes is cut into tiles. The network runs one stage at a time, each over
 its own grid in tiles of ``tile`` LR pixels (×2, ×4 at the finer scales, at
 most ``max_side`` pixels: on a CPU their 64-channel maps are most of the
@@ -33,20 +34,16 @@ The pre-offsets of a region come from the flow around it
 positions (the condition) from a crop, and the aggregation samples the
 reference where the offsets point, from the tile's absolute positions.
 """
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, Optional, Tuple
 
 import torch
 from tqdm import tqdm
 
-from ....utils import pad_to
-from ...archs import modulate_and_project, sampling_positions
-from .c2matching_net import C2MatchingNet
-from .correspondence import region_offsets
-from .patch_matching import fp32_context, l2_normalize_channels
-from .reference_features import (ReferenceFeatures, banded_trunk_features,
-                                 reference_features)
-from .reference_mosaic import mosaic_layout, search_space
-from .scales import SCALES, UPSCALE, Scale
+from ....archs import modulate_and_project, sampling_positions
+from ..c2matching_net import C2MatchingNet
+from ..correspondence import region_offsets
+from ..scales import SCALES, UPSCALE, Scale
+from .reference_maps import ReferenceMaps
 
 Region = Tuple[int, int, int, int]  # y0, y1, x0, x1
 
@@ -101,7 +98,7 @@ def scaled(region: Region, factor: int) -> Region:
     return tuple(v * factor for v in region)
 
 
-class TiledRestoration:
+class TiledGenerator:
     """Runs a :class:`C2MatchingNet` tile by tile (module docstring).
 
     Args:
@@ -139,13 +136,13 @@ class TiledRestoration:
 
     @torch.no_grad()
     def __call__(self, x: torch.Tensor, flow: torch.Tensor,
-                 ref: ReferenceFeatures) -> torch.Tensor:
+                 ref: ReferenceMaps) -> torch.Tensor:
         """Restores the ×4 image.
 
         Args:
             x (Tensor): LR image (N, 3, h, w) in [0, 1].
             flow (Tensor): The matching's flow (N, h, w, 2) on the LR grid.
-            ref (ReferenceFeatures): The reference's features.
+            ref (ReferenceMaps): The reference's features.
 
         Returns:
             Tensor: (N, 3, 4h, 4w), equal to ``net(x, ...)`` up to rounding.
@@ -209,7 +206,7 @@ class TiledRestoration:
 
     def scale_features(self, scale: Scale, entering: torch.Tensor,
                        outer: Region, flow: torch.Tensor,
-                       ref: ReferenceFeatures) -> torch.Tensor:
+                       ref: ReferenceMaps) -> torch.Tensor:
         """:meth:`C2MatchingNet.scale_features` over ``outer``."""
         y0, y1, x0, x1 = outer
         pre = region_offsets(flow, scale.factor, *outer)
@@ -223,7 +220,7 @@ class TiledRestoration:
                                        ref.crop(scale.layer, *outer),
                                        aggregate)
 
-    def aggregate(self, aggregation, scale: Scale, ref: ReferenceFeatures,
+    def aggregate(self, aggregation, scale: Scale, ref: ReferenceMaps,
                   cond: torch.Tensor, pre: torch.Tensor,
                   origin: Tuple[int, int]) -> torch.Tensor:
         """The dynamic aggregation of a region whose first position is
@@ -255,66 +252,3 @@ class TiledRestoration:
         y0, y1, x0, x1 = src
         up = self.net.upsampled(x[..., y0:y1, x0:x1])
         return inner(up, outer, scaled(src, UPSCALE))
-
-
-# bound on one band of the VGG passes over a large image (elements of its
-# widest map)
-BAND_ELEMENTS = 2**25
-
-
-def banded_branch(branch, img: torch.Tensor) -> torch.Tensor:
-    """A correspondence-network branch (VGG16 to conv3_1) of a large image,
-    in bands of rows."""
-    return banded_trunk_features(branch.model, branch.normalize(img),
-                                 ['conv3_1'], BAND_ELEMENTS)['conv3_1']
-
-
-@torch.no_grad()
-def restore_in_tiles(model,
-                     inputs: torch.Tensor,
-                     img_lq_up: torch.Tensor,
-                     refs: List[torch.Tensor],
-                     tile: int,
-                     progress: bool,
-                     max_side: Optional[int] = None) -> torch.Tensor:
-    """:meth:`C2Matching.forward_tensor` at test time, for large images:
-    the global matching, then the generator tile by tile.
-
-    Args:
-        model (C2Matching): The model (its networks and ``ref_gap``).
-        inputs (Tensor): LR images (N, 3, h, w).
-        img_lq_up (Tensor): (N, 3, 4h, 4w), the LR images upsampled.
-        refs (list[Tensor]): References (N, 3, Hr_k, Wr_k), in [0, 1].
-        tile (int): Tile side in LR pixels.
-        progress (bool): Show progress bars over the matching's bands and
-            the tiles.
-        max_side (int, optional): See :class:`TiledRestoration`.
-
-    Returns:
-        Tensor: (N, 3, 4h, 4w).
-    """
-    # normalised as they come (as flow() would): the raw maps are not kept;
-    # in fp32 under a bf16 context, as untiled
-    with fp32_context(inputs.device):
-        feat_in = l2_normalize_channels(
-            banded_branch(model.extractor.feature_extraction_image1,
-                          img_lq_up))
-        match_feats = [
-            l2_normalize_channels(
-                banded_branch(model.extractor.feature_extraction_image2, ref))
-            for ref in refs
-        ]
-    # as untiled: the reference's VGG19 features from it padded to cover
-    # the input
-    covering = [pad_to(ref, *img_lq_up.shape[-2:]) for ref in refs]
-    layout = None if len(refs) == 1 else mosaic_layout(
-        [(r.shape[-2] // UPSCALE, r.shape[-1] // UPSCALE) for r in covering],
-        model.ref_gap)
-    feat_ref, ref_valid = search_space(match_feats, layout)
-    flow = model.correspondence.flow(feat_in, feat_ref, ref_valid,
-                                     progress=progress, normalized=True)
-    del feat_in, feat_ref, match_feats, ref_valid
-    ref = reference_features(model.ref_extractor, covering, layout,
-                             BAND_ELEMENTS)
-    return TiledRestoration(model.generator, tile, progress=progress,
-                            max_side=max_side)(inputs, flow, ref)

@@ -1,4 +1,5 @@
-"""The reference's VGG19 features for a tiled restoration, in bounded memory.
+"""The reference's VGG19 maps held for a tiled restoration, in bounded
+memory (the tiled executor's; the one-pass executor holds them whole).
 
 The dynamic aggregation may sample any position of the reference, so its
 features are needed whole; at 4096² a reference's relu1_1, relu2_1 and
@@ -11,81 +12,18 @@ pixel). Several references are laid out as the mosaic lays them out
 (``reference_mosaic``), zero between them. The values are those of the
 untiled path up to float rounding.
 """
-import math
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ...archs import bilinear_samples, trunk_features
-from .reference_mosaic import MosaicLayout, place
-from .scales import SCALES
+from ....archs import banded_trunk_features, bilinear_samples
+from ..reference_mosaic import MosaicLayout, place
+from ..scales import SCALES
 
 ON_DEMAND = SCALES[-1]  # relu1_1: computed where it is read
 STORED = tuple(s for s in SCALES if s is not ON_DEMAND)
-
-
-def receptive_field(trunk: nn.Sequential, last: str) -> Tuple[int, int]:
-    """(radius, stride) in input pixels of the output of layer ``last`` of a
-    VGG trunk (3×3 convolutions, 2×2 max pooling)."""
-    radius, stride = 0, 1
-    for name, layer in trunk.named_children():
-        if isinstance(layer, nn.Conv2d):
-            radius += stride * (layer.kernel_size[0] // 2)
-        elif isinstance(layer, nn.MaxPool2d):
-            radius += stride * (layer.kernel_size - 1)
-            stride *= layer.stride
-        if name == last:
-            break
-    return radius, stride
-
-
-def banded_trunk_features(trunk: nn.Sequential, img: torch.Tensor,
-                          layers: Sequence[str],
-                          max_elements: int) -> Dict[str, torch.Tensor]:
-    """:func:`~archs.trunk_features` of a normalised image, computed in bands
-    of rows so that no band's widest map exceeds about ``max_elements``.
-
-    Each band reads a halo of input rows at least as deep as the receptive
-    field of the deepest layer, starts on the pooling grid, and keeps only
-    its own rows: every kept value sees the same inputs as in one pass (the
-    image's own edges keep their zero padding).
-
-    Args:
-        trunk (nn.Sequential): From :func:`~archs.build_vgg_trunk`.
-        img (Tensor): (N, 3, H, W), normalised; H a multiple of the deepest
-            layer's stride.
-        layers (Sequence[str]): Layers to keep.
-        max_elements (int): Bound on one band's widest map (N × channels ×
-            rows × W elements).
-
-    Returns:
-        dict[str, Tensor]: layer -> (N, C, H/s, W/s).
-    """
-    fields = {layer: receptive_field(trunk, layer) for layer in layers}
-    radius, stride = max(fields.values())
-    halo = math.ceil(radius / stride) * stride
-    n, _, height, width = img.shape
-    widest = max(m.out_channels for m in trunk.modules()
-                 if isinstance(m, nn.Conv2d))
-    rows = max_elements // (n * widest * width) - 2 * halo
-    rows = max(stride, rows // stride * stride)
-    if rows >= height:
-        return trunk_features(trunk, img, layers)
-    out = {}
-    for y0 in range(0, height, rows):
-        y1 = min(height, y0 + rows)
-        top, bottom = max(0, y0 - halo), min(height, y1 + halo)
-        for layer, feat in trunk_features(trunk, img[..., top:bottom, :],
-                                          layers).items():
-            s = fields[layer][1]
-            if layer not in out:
-                out[layer] = feat.new_empty(feat.shape[:2] +
-                                            (height // s, feat.shape[-1]))
-            out[layer][..., y0 // s:y1 // s, :] = \
-                feat[..., (y0 - top) // s:(y1 - top) // s, :]
-    return out
 
 
 def window(t: torch.Tensor, y0: int, y1: int, x0: int,
@@ -97,7 +35,7 @@ def window(t: torch.Tensor, y0: int, y1: int, x0: int,
     return F.pad(inner, pads) if any(pads) else inner
 
 
-class ReferenceFeatures:
+class ReferenceMaps:
     """VGG19 features of one reference, or of several laid out as a mosaic,
     read by a tiled restoration: dense crops (the condition of a tile) and
     bilinear samples at any position (the aggregation).
@@ -126,12 +64,6 @@ class ReferenceFeatures:
     def release(self, layer: str) -> None:
         """Frees the stored features of ``layer`` (its scale is done)."""
         self.stored.pop(layer, None)
-
-    def nbytes(self) -> int:
-        """Memory the features hold."""
-        tensors = list(self.stored.values()) + [self.padded] + (
-            [self.inside] if self.inside is not None else [])
-        return sum(t.numel() * t.element_size() for t in tensors)
 
     def crop(self, layer: str, y0: int, y1: int, x0: int,
              x1: int) -> torch.Tensor:
@@ -205,9 +137,9 @@ class ReferenceFeatures:
         return out.view(n, g, c, points, ho, wo)
 
 
-def reference_features(extractor, refs: List[torch.Tensor],
+def reference_maps(extractor, refs: List[torch.Tensor],
                        layout: Optional[MosaicLayout],
-                       max_elements: int) -> ReferenceFeatures:
+                       max_elements: int) -> ReferenceMaps:
     """The features of K references (each (N, 3, Hr_k, Wr_k) in [0, 1],
     already padded to cover the input) for a tiled restoration.
 
@@ -218,7 +150,7 @@ def reference_features(extractor, refs: List[torch.Tensor],
         max_elements (int): Bound on one band of the VGG19 pass.
 
     Returns:
-        ReferenceFeatures: The features.
+        ReferenceMaps: The features.
     """
     images = [extractor.normalize(ref) for ref in refs]
     stored = [
@@ -228,13 +160,13 @@ def reference_features(extractor, refs: List[torch.Tensor],
     ]
     conv = extractor.vgg_net.conv1_1
     if layout is None:
-        return ReferenceFeatures(stored[0], images[0], conv)
+        return ReferenceMaps(stored[0], images[0], conv)
     canvases = {
         s.layer: place([f[s.layer] for f in stored], layout, s.factor)
         for s in STORED
     }
     inside = place([torch.ones_like(img[:, :1], dtype=torch.bool)
                     for img in images], layout, ON_DEMAND.factor)
-    return ReferenceFeatures(canvases,
+    return ReferenceMaps(canvases,
                              place(images, layout, ON_DEMAND.factor), conv,
                              inside)

@@ -1,0 +1,35 @@
+"""What every implementation of the 3×3 patch matching shares: the patch
+size, the channel normalisation, the reference patches' norms and the size
+check (docs/method.md §5.1)."""
+import torch
+import torch.nn.functional as F
+
+PATCH = 3  # matching patch size; the flow is padded by PATCH - 1
+
+
+def l2_normalize_channels(feat: torch.Tensor) -> torch.Tensor:
+    """L2-normalises every feature vector of (N, C, H, W) over C."""
+    return F.normalize(feat, dim=1)
+
+
+def ref_patch_norms(feat_ref: torch.Tensor) -> torch.Tensor:
+    """L2 norm of every 3×3 reference patch, (N, hr-2, wr-2)."""
+    sq = feat_ref.square().sum(1, keepdim=True)
+    return (F.avg_pool2d(sq, PATCH, stride=1) * PATCH * PATCH).sqrt()[:, 0]
+
+
+def check_sizes(feat_in: torch.Tensor, feat_ref: torch.Tensor) -> None:
+    """Refuses maps too small for one 3×3 patch, naming the image size that
+    makes them."""
+    h, w = feat_in.shape[-2:]
+    hr, wr = feat_ref.shape[-2:]
+    if min(h, w, hr, wr) < PATCH:
+        raise ValueError(
+            f'feature maps must be at least {PATCH}x{PATCH} for 3x3 patch '
+            f'matching (an image of at least {4 * PATCH}x{4 * PATCH} pixels '
+            f'at HR); got input {h}x{w} and reference {hr}x{wr}')
+
+
+def clamp_rows(rows: int, most: int) -> int:
+    """A band height between 1 and ``most``."""
+    return max(1, min(most, rows))
