@@ -21,8 +21,8 @@ import argparse
 import os.path as osp
 
 from c2m_mmagic.apis import (Job, RefSRInferencer, add_test_cfg_arguments,
-                             check_image, folder_jobs, parser_from_doc,
-                             restore_job, run_tool, test_cfg_overrides)
+                             args_test_cfg, check_image, folder_jobs,
+                             parser_from_doc, restore_job, run_tool)
 from mmengine.utils import ProgressBar
 
 
@@ -58,7 +58,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    test_cfg = test_cfg_overrides(args)
+    test_cfg = args_test_cfg(args)
     if not osp.isdir(args.img):
         for name in ('img', 'gt'):
             if getattr(args, name):

@@ -7,8 +7,8 @@ Example:
 import argparse
 
 from c2m_mmagic.apis import (add_runner_arguments, add_test_cfg_arguments,
-                             parser_from_doc, run_tool, runner_config, test,
-                             test_cfg_overrides)
+                             args_test_cfg, parser_from_doc, run_tool,
+                             runner_config, test)
 
 
 def parse_args() -> argparse.Namespace:
@@ -32,7 +32,7 @@ def main() -> None:
     cfg = runner_config(args.config, args.cfg_options, args.launcher,
                         args.work_dir, args.local_rank)
     cfg.model.test_cfg = dict(cfg.model.get('test_cfg') or {},
-                              **test_cfg_overrides(args))
+                              **args_test_cfg(args))
     test(cfg, args.checkpoint, args.save_sr, args.out)
 
 

@@ -3,9 +3,8 @@ start, configs and models for tests and benchmarks, checkpoint conversion,
 and what the command-line tools share."""
 from ..models.editors.c2matching import UPSCALE
 from .cli import (PRECISION_CHOICES, USER_ERRORS, add_runner_arguments,
-                  add_test_cfg_arguments, fail, matching_choices,
-                  matching_help, parser_from_doc, run_tool,
-                  test_cfg_overrides)
+                  add_test_cfg_arguments, args_test_cfg, fail,
+                  matching_choices, matching_help, parser_from_doc, run_tool)
 from .compare import compare_models
 from .convert import convert_official
 from .file_inference import (Job, folder_jobs, images_in, pairs_by_name,
@@ -21,14 +20,14 @@ from .runs import (distribute_on_cpu, enable_amp, enable_amp_on_this_device,
 
 __all__ = [
     'CONFIGS', 'Job', 'MIN_INPUT_SIDE', 'MIN_REFERENCE_SIDE',
-    'PRECISION_CHOICES', 'REPO', 'UPSCALE', 'matching_choices',
-    'matching_help',
-    'RefSRInferencer', 'USER_ERRORS', 'add_runner_arguments',
-    'add_test_cfg_arguments', 'build_model', 'check_image', 'compare_models',
+    'PRECISION_CHOICES', 'REPO', 'RefSRInferencer', 'UPSCALE',
+    'USER_ERRORS', 'add_runner_arguments', 'add_test_cfg_arguments',
+    'args_test_cfg', 'build_model', 'check_image', 'compare_models',
     'convert_official', 'distribute_on_cpu', 'enable_amp',
     'enable_amp_on_this_device', 'end_distributed', 'fail', 'folder_jobs',
-    'images_in', 'latest_scalars', 'load_config', 'pairs_by_name',
-    'parser_from_doc', 'random_weights_config', 'read_gt', 'restore_job',
-    'run_tool', 'runner_config', 'setup_launch', 'split_global_batch', 'test',
-    'test_cfg_overrides', 'train', 'world_size'
+    'images_in', 'latest_scalars', 'load_config', 'matching_choices',
+    'matching_help', 'pairs_by_name', 'parser_from_doc',
+    'random_weights_config', 'read_gt', 'restore_job', 'run_tool',
+    'runner_config', 'setup_launch', 'split_global_batch', 'test', 'train',
+    'world_size'
 ]

@@ -81,7 +81,7 @@ def add_test_cfg_arguments(parser: argparse.ArgumentParser,
             'test_cfg.max_pixels_per_pass are tiled')
 
 
-def test_cfg_overrides(args: argparse.Namespace) -> dict:
+def args_test_cfg(args: argparse.Namespace) -> dict:
     """The ``test_cfg`` entries the options of ``add_test_cfg_arguments``
     set, each checked before any work starts (one line naming the
     option)."""

@@ -115,8 +115,12 @@ class RefSRInferencer(ImageSuperResolutionInferencer):
         with torch.no_grad():
             return self.forward(self.preprocess(img=img, ref=ref))[0]
 
-    def tiling_line(self, height: int, width: int) -> str:
-        """What restoring an LR image of height × width will do (one pass or
-        tiles, and why; the reference budget), in one line."""
+    def tiling_line(self, height: int, width: int,
+                    ref_sizes: Sequence[Tuple[int, int]] = ()) -> str:
+        """What restoring an LR image of height × width with references of
+        ``ref_sizes`` (HR (h, w)) will do: one pass or tiles, and why; the
+        reference budget; the hierarchical matching where the exact one
+        would take long; in one line."""
         return describe_tiling(self.model.test_settings, height, width,
-                               next(self.model.parameters()).device)
+                               next(self.model.parameters()).device,
+                               ref_sizes)

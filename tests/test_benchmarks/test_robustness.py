@@ -111,6 +111,7 @@ def checkpoint(tmp_path_factory):
 SMALL = ['model.generator.num_blocks=2', 'test_dataloader.num_workers=0']
 
 
+@pytest.mark.one_stack  # a cell against tools/test.py: one code path
 def test_cells_equal_tools_test_on_the_transformed_set(demo_root, checkpoint,
                                                        tmp_path):
     """Each quality cell is what tools/test.py gives on the kept set; the

@@ -100,9 +100,10 @@ def test_tiling_in_force_is_stated(files, checkpoint, expected, tmp_path):
 
 
 @pytest.mark.parametrize('case, message', [
-    ('text', 'photo notes.txt: cannot read image'),
+    ('text', 'photo notes.txt: not an image this page can read '
+     "(UnidentifiedImageError: cannot identify image file 'notes.txt')"),
     ('tiny', 'LR photo tiny.png: image of 2x2 pixels is too small'),
-    ('text_ref', 'reference notes.txt: cannot read image'),
+    ('text_ref', 'reference notes.txt: not an image this page can read'),
     ('no_ref', 'upload at least one reference'),
     ('big_ref', 'more than the budget of 1000 '
      '(model.test_cfg.max_ref_pixels)'),
@@ -118,6 +119,29 @@ def test_bad_input_gets_one_line(files, checkpoint, tmp_path, case, message):
     assert result[:3] == (None, None, None)
     assert result[3].startswith('**Error:** ') and message in result[3]
     assert '\n' not in result[3] and 'Traceback' not in result[3]
+    assert str(tmp_path.parent) not in result[3] and '/tmp' not in result[3]
+
+
+def test_previews_show_what_went_in_and_name_what_cannot(files, checkpoint,
+                                                         tmp_path):
+    demo = gradio_refsr.RefSRDemo(CONFIG, checkpoint, out_dir=str(tmp_path))
+    preview, line = demo.preview_photo(files['photo'])
+    assert preview == files['photo'] and '128x96 pixels' in line
+    gallery, line = demo.preview_refs([files['ref'], files['text']])
+    assert [path for path, _ in gallery] == [files['ref']]
+    assert line.startswith('**Error:** reference notes.txt: not an image')
+    assert '/tmp' not in line and '\n' not in line
+    assert demo.preview_photo(files['text'])[0] is None
+
+
+def test_the_examples_are_real_pairs(tmp_path):
+    rows = gradio_refsr.write_examples(str(tmp_path))
+    assert [row[2] for row in rows] == [False, False, True]
+    for photo, refs, is_hr in rows:
+        size = Image.open(photo).size
+        ref_size = Image.open(refs[0]).size
+        assert ref_size == ((size[0] * 4, size[1] * 4) if not is_hr
+                            else size)
 
 
 def test_a_missing_checkpoint_is_said_on_the_page(tmp_path, files):
@@ -125,7 +149,8 @@ def test_a_missing_checkpoint_is_said_on_the_page(tmp_path, files):
     demo = gradio_refsr.RefSRDemo(CONFIG, missing)
     assert demo.inferencer is None
     status = demo.restore(files['lr'], [files['ref']], False)[3]
-    assert f'no checkpoint at {missing}' in status
+    assert 'no checkpoint at nothing.pth' in status  # no server path
+    assert f'no checkpoint at {missing}' in demo.problem  # the operator's
 
 
 def free_port() -> int:
@@ -183,49 +208,97 @@ def uploaded(page, elem: str, paths) -> None:
             'href', re.compile(re.escape('/' + name) + '$'))
 
 
-def test_the_page_in_a_browser(server, files, expected, tmp_path):
-    """Upload the stereo pair, restore, read the images the page shows;
-    a text file first: the page says so and serves the next request."""
+def fetch(page, server, src, path):
+    """The image an <img> of the page shows, as served, uint8 RGB."""
+    body = page.request.get(src if '://' in src else server +
+                            src.lstrip('/')).body()
+    path.write_bytes(body)
+    return np.asarray(Image.open(path).convert('RGB'))
+
+
+@pytest.fixture(scope='module')
+def example_expected(checkpoint, tmp_path_factory):
+    """What tools/inference.py writes for the page's first example."""
+    folder = tmp_path_factory.mktemp('examples')
+    photo, refs, _ = gradio_refsr.write_examples(str(folder))[0]
+    out = str(folder / 'sr.png')
+    proc = run_tool('tools/inference.py', CONFIG, checkpoint, '--img', photo,
+                    '--ref', *refs, '--out', out)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return np.asarray(Image.open(out))
+
+
+def test_the_page_in_a_browser(server, files, expected, example_expected,
+                               tmp_path):
+    """A bad upload gets one line with the uploaded name and no server
+    path; the pair uploaded shows its previews; restored, the slider and the
+    side-by-side images are the inferencer's, pixel for pixel; an example
+    runs in one click."""
     sync_api = module('playwright.sync_api')
+    expect = sync_api.expect
     browser_path = needed('chromium (apt-get install chromium)',
                           chromium_binary())
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=browser_path,
             args=['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'])
-        page = browser.new_page(viewport=dict(width=1280, height=900))
+        page = browser.new_page(viewport=dict(width=1400, height=1000))
         status = page.locator('#status')
 
-        def restore(photo, is_hr):
-            """A fresh page, the files uploaded, Restore clicked."""
-            page.goto(server, wait_until='domcontentloaded')
-            for elem, paths in (('photo', [photo]), ('refs', [files['ref']])):
-                page.locator(f'#{elem} input[type=file]').set_input_files(
-                    paths)
-                uploaded(page, elem, paths)
-            page.locator('#is_hr input[type=checkbox]').set_checked(is_hr)
-            page.locator('#restore').click()
+        def upload(elem, paths):
+            page.locator(f'#{elem} input[type=file]').set_input_files(paths)
+            uploaded(page, elem, paths)
 
-        restore(files['text'], False)
-        sync_api.expect(status).to_contain_text(
-            'photo notes.txt: cannot read image', timeout=60000)
+        # what is not an image: one line on upload and on restore
+        page.goto(server, wait_until='domcontentloaded')
+        upload('photo', [files['text']])
+        expect(page.locator('#upload_status')).to_contain_text(
+            'photo notes.txt: not an image this page can read',
+            timeout=60000)
+        upload('refs', [files['ref']])
+        page.locator('#restore').click()
+        expect(status).to_contain_text(
+            'photo notes.txt: not an image this page can read',
+            timeout=60000)
+        for line in (status, page.locator('#upload_status')):
+            assert '/tmp' not in line.inner_text()
 
-        restore(files['photo'], True)
-        sync_api.expect(status).to_contain_text('Done in', timeout=180000)
-        sync_api.expect(status).to_contain_text('Y-PSNR against your photo')
-        shown = {}
-        for name in ('sr', 'bicubic'):
-            src = page.locator(f'#{name} img').get_attribute('src')
-            body = page.request.get(src if '://' in src else server +
-                                    src.lstrip('/')).body()
-            path = tmp_path / f'{name}.png'
-            path.write_bytes(body)
-            shown[name] = np.asarray(Image.open(path).convert('RGB'))
+        # the pair: previews, then the result
+        page.goto(server, wait_until='domcontentloaded')
+        upload('photo', [files['photo']])
+        upload('refs', [files['ref']])
+        expect(page.locator('#photo_preview img')).to_have_count(
+            1, timeout=60000)
+        expect(page.locator('#refs_preview img').first).to_be_visible(
+            timeout=60000)
+        page.locator('#is_hr input[type=checkbox]').set_checked(True)
+        page.locator('#restore').click()
+        expect(status).to_contain_text('Done in', timeout=180000)
+        expect(status).to_contain_text('Y-PSNR against your photo')
+        expect(page.locator('#compare img')).to_have_count(2, timeout=60000)
+        shown = {name: fetch(page, server, page.locator(
+            f'#{name} img').get_attribute('src'), tmp_path / f'{name}.png')
+                 for name in ('sr', 'bicubic')}
+        slider = [fetch(page, server, img.get_attribute('src'),
+                        tmp_path / f'slider{i}.png') for i, img in enumerate(
+                            page.locator('#compare img').all())]
+
+        # an example in one click, on a fresh page
+        page.goto(server, wait_until='domcontentloaded')
+        page.get_by_text('the stereo pair: LR left view').click()
+        expect(status).to_contain_text('Done in', timeout=180000)
+        expect(page.locator('#compare img')).to_have_count(2, timeout=60000)
+        example = [fetch(page, server, img.get_attribute('src'),
+                         tmp_path / f'example{i}.png') for i, img in
+                   enumerate(page.locator('#compare img').all())]
         shot = os.environ.get('C2M_DEMO_SCREENSHOT')
         if shot:
             page.screenshot(path=shot, full_page=True)
         browser.close()
     np.testing.assert_array_equal(shown['sr'], expected)
+    np.testing.assert_array_equal(slider[1], expected)
+    np.testing.assert_array_equal(slider[0], shown['bicubic'])
     gt = np.asarray(Image.open(files['photo']))
     bicubic_error = np.abs(shown['bicubic'].astype(int) - gt).mean()
     assert shown['bicubic'].shape == gt.shape and 0 < bicubic_error < 20
+    np.testing.assert_array_equal(example[1], example_expected)

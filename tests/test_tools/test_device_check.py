@@ -7,9 +7,14 @@ import subprocess
 import sys
 import tarfile
 
+import pytest
+
 from helpers import REPO
 
 
+# the script on CPU tensors: the same steps on both stacks (the GPU image's
+# stack is the current one, where CI runs it)
+@pytest.mark.one_stack
 def test_short_run_writes_every_result(tmp_path):
     out = str(tmp_path / 'check')
     env = dict(os.environ, PY=sys.executable)

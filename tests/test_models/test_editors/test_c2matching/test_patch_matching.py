@@ -156,6 +156,7 @@ def test_every_implementation_equals_float64(real_features,
         assert bool(valid.flatten(1)[0, index.flatten()].all()), name
 
 
+@pytest.mark.one_stack  # Triton's interpreter: the same on both stacks
 def test_fused_matching_keeps_the_lowest_index_and_needs_its_candidates(
         real_features, triton_interpreter):
     """The fused kernels: ties keep the lower index (a reference of one

@@ -13,7 +13,7 @@ Training runs the same stages in one pass; at test time the settings
 (``settings.TestSettings``: budgets, tiling, matching, precision) choose the
 executor and the precision, and the inputs are checked first.
 """
-from typing import List
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.logging import print_log
@@ -28,6 +28,18 @@ from .stages import (Networks, correspondence_flow, matching_features,
 from .tiled_generator import grid_tile_side, tile_halos
 
 
+# (input, reference) 3x3 patch pairs the exact search scores per second,
+# measured: the pixel matching on a 2-core EPYC (2048² output and reference:
+# 17 min), the rescored one on an H200 (2048²: 2.0 s)
+EXACT_PAIRS_PER_SECOND = dict(cpu=6.7e7, cuda=3.4e10)
+ADVISE_ABOVE_SECONDS = 60
+# the hierarchical matching's accuracy, measured (README, "Large photos")
+HIERARCHICAL_ACCURACY = (
+    "on the stereo pair it chose the exact search's patch at 81% of "
+    'positions (97% within 1% of its score) and its output scored 0.06 dB '
+    'from the exact one\'s (README, "Large photos in minutes")')
+
+
 class InferencePipeline:
     """Runs the stages (module docstring) under a model's test settings.
 
@@ -37,7 +49,7 @@ class InferencePipeline:
 
     def __init__(self, settings: TestSettings) -> None:
         self.settings = settings
-        self._logged = dict(matching=None, tiling=None)
+        self._logged = dict(matching=None, tiling=None, advice=None)
 
     def __call__(self, nets: Networks, inputs: torch.Tensor,
                  img_lq_up: torch.Tensor, refs: List[torch.Tensor],
@@ -58,6 +70,13 @@ class InferencePipeline:
         if training:
             return self.run(nets, inputs, img_lq_up, refs, OnePass())
         self.check_inputs(inputs, refs)
+        advice = matching_advice(
+            self.settings, inputs.shape[-2:],
+            [(r.shape[-2] // UPSCALE, r.shape[-1] // UPSCALE) for r in refs],
+            inputs.device)
+        if advice and self._logged['advice'] != advice:
+            self._logged['advice'] = advice
+            print_log(f'C2Matching: {advice}', 'current')
         executor = self.executor(inputs, unwrapped(nets.generator))
         with network_precision(inputs.device, self.settings.precision):
             return self.run(nets, inputs, img_lq_up, refs, executor).float()
@@ -130,12 +149,56 @@ class InferencePipeline:
                     f'C2Matching: the {name} image holds NaN or Inf values')
 
 
-def describe_tiling(settings: TestSettings, height: int, width: int,
-                    device) -> str:
-    """What a restoration of an LR image of height × width will do, in one
-    line (for a page or a log)."""
+def duration(seconds: float) -> str:
+    """'42 s', '3 min', '2.5 h'."""
+    if seconds < 90:
+        return f'{seconds:.0f} s'
+    if seconds < 5400:
+        return f'{seconds / 60:.0f} min'
+    return f'{seconds / 3600:.1f} h'
+
+
+def matching_advice(settings: TestSettings, lr_size: Tuple[int, int],
+                    ref_sizes: Sequence[Tuple[int, int]],
+                    device) -> Optional[str]:
+    """Where the exact search would take long (at the measured rate of
+    ``EXACT_PAIRS_PER_SECOND``): how long, and that the hierarchical one
+    is there, with its measured accuracy; None otherwise. The exact search
+    stays the default: this only says so.
+
+    Args:
+        settings (TestSettings): The settings in force.
+        lr_size (tuple[int]): (h, w) of the LR input (the matching's grid).
+        ref_sizes (Sequence[tuple]): (h, w) of each reference at 1/4 of HR.
+        device: Where it runs.
+    """
+    if settings.matching == 'hierarchical':
+        return None
+    pairs = max(0, lr_size[0] - 2) * max(0, lr_size[1] - 2) * sum(
+        max(0, h - 2) * max(0, w - 2) for h, w in ref_sizes)
+    seconds = pairs / EXACT_PAIRS_PER_SECOND[device_kind(device)]
+    if seconds < ADVISE_ABOVE_SECONDS:
+        return None
+    return (f'the exact matching takes about {duration(seconds)} here '
+            f'({pairs:.2e} patch pairs); the hierarchical one (--matching '
+            "hierarchical, test_cfg.matching='hierarchical') grows about "
+            f'linearly with the pixels: {HIERARCHICAL_ACCURACY}.')
+
+
+def describe_tiling(settings: TestSettings,
+                    height: int,
+                    width: int,
+                    device,
+                    ref_sizes: Sequence[Tuple[int, int]] = ()) -> str:
+    """What a restoration of an LR image of height × width (with references
+    of ``ref_sizes``, HR (h, w)) will do, in one line (for a page or a
+    log)."""
     tile, why = settings.tiling(height, width, device)
     done = f'restored in tiles of {tile} LR pixels ({why})' if tile else why
+    advice = matching_advice(
+        settings, (height, width),
+        [(h // UPSCALE, w // UPSCALE) for h, w in ref_sizes], device)
     return (f'{width * UPSCALE}x{height * UPSCALE} output, {done}; '
-            f'references up to {settings.max_ref_pixels} pixels.')
+            f'references up to {settings.max_ref_pixels} pixels.' +
+            (f' Matching: {advice}' if advice else ''))
 

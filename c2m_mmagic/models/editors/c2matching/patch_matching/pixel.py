@@ -2,7 +2,7 @@
 in fp32 (one matrix product over C channels, then shifted sums). The fastest
 on a CPU; on a GPU bound by memory traffic (it re-reads a correlation of
 (h·w)² values)."""
-from typing import Optional, Tuple
+from typing import Iterator, Optional, Tuple
 
 import torch
 from tqdm import tqdm
@@ -68,25 +68,60 @@ def match_patches(
         tuple[Tensor]: ``index`` (N, h-2, w-2) int64, row-major index into the
         reference's (hr-2)×(wr-2) patch grid, and ``score`` (N, h-2, w-2).
     """
+    n, _, h, w = feat_in.shape
+    grid_w = feat_ref.shape[-1] - PATCH + 1
+    scores, indices = [], []
+    for _, ref_bands in patch_score_bands(feat_in, feat_ref, chunk_elements,
+                                          ref_valid, progress):
+        best_score = best_index = None
+        for r0, band in ref_bands:
+            score, index = band.max(2)
+            index = index + r0 * grid_w
+            if best_score is None:
+                best_score, best_index = score, index
+            else:
+                better = score > best_score  # strict: earlier index wins ties
+                best_score = torch.where(better, score, best_score)
+                best_index = torch.where(better, index, best_index)
+        scores.append(best_score)
+        indices.append(best_index)
+    shape = (n, h - PATCH + 1, w - PATCH + 1)
+    return (torch.cat(indices, 1).view(shape), torch.cat(scores,
+                                                         1).view(shape))
+
+
+def patch_score_bands(feat_in: torch.Tensor,
+                      feat_ref: torch.Tensor,
+                      chunk_elements: int,
+                      ref_valid: Optional[torch.Tensor] = None,
+                      progress: bool = False) -> Iterator:
+    """Every input 3×3 patch's scores against every reference patch, from
+    pixel products (:func:`match_patches`), in bands of input rows and,
+    within each, of reference rows, no band's pixel correlation over
+    ``chunk_elements`` elements.
+
+    Yields:
+        tuple: ``(y0, ref_bands)`` per band of input patch rows from y0,
+        ``ref_bands`` yielding ``(r0, scores)``: (N, rows × (w-2),
+        ref rows × (wr-2)) the scores of the band's input patches against
+        the reference patches of rows r0..., -inf where ``ref_valid`` is
+        False.
+    """
     n, c, h, w = feat_in.shape
     hr, wr = feat_ref.shape[-2:]
     check_sizes(feat_in, feat_ref)
     grid_h, grid_w = h - PATCH + 1, w - PATCH + 1
-    ref_grid_h, ref_grid_w = hr - PATCH + 1, wr - PATCH + 1
+    ref_grid_h = hr - PATCH + 1
     pix_in = feat_in.permute(0, 2, 3, 1)  # (N, h, w, C)
     inv_norm = 1. / (ref_patch_norms(feat_ref) + 1e-5)
     # square-ish bands: N·(rows + 2)·w·(ref rows + 2)·wr <= budget
     side = int((chunk_elements / (n * w * wr))**0.5) - 2
     in_rows = clamp_rows(side, grid_h)
     ref_rows = clamp_rows(chunk_elements // (n * w * (in_rows + 2) * wr) - 2,
-                      ref_grid_h)
+                          ref_grid_h)
 
-    scores, indices = [], []
-    for y0 in tqdm(range(0, grid_h, in_rows), desc='matching',
-                   disable=not progress):
-        y1 = min(grid_h, y0 + in_rows)
+    def ref_bands(y0: int, y1: int):
         a = pix_in[:, y0:y1 + PATCH - 1].reshape(n, -1, c)
-        best_score = best_index = None
         for r0 in range(0, ref_grid_h, ref_rows):
             r1 = min(ref_grid_h, r0 + ref_rows)
             b = feat_ref[:, :, r0:r1 + PATCH - 1].flatten(2)
@@ -97,16 +132,9 @@ def match_patches(
             if ref_valid is not None:
                 corr.masked_fill_(~ref_valid[:, None, None, r0:r1],
                                   float('-inf'))
-            score, index = corr.reshape(n, (y1 - y0) * grid_w, -1).max(2)
-            index = index + r0 * ref_grid_w
-            if best_score is None:
-                best_score, best_index = score, index
-            else:
-                better = score > best_score  # strict: earlier index wins ties
-                best_score = torch.where(better, score, best_score)
-                best_index = torch.where(better, index, best_index)
-        scores.append(best_score)
-        indices.append(best_index)
-    shape = (n, grid_h, grid_w)
-    return (torch.cat(indices, 1).view(shape), torch.cat(scores,
-                                                         1).view(shape))
+            yield r0, corr.reshape(n, (y1 - y0) * grid_w, -1)
+
+    for y0 in tqdm(range(0, grid_h, in_rows), desc='matching',
+                   disable=not progress):
+        yield y0, ref_bands(y0, min(grid_h, y0 + in_rows))
+
