@@ -22,7 +22,8 @@ from mmagic.utils import register_all_modules
 register_all_modules(init_default_scope=True)
 from mmagic import registry as R
 regs = {n: getattr(R, n) for n in ('MODELS', 'DATASETS', 'TRANSFORMS',
-                                    'METRICS', 'HOOKS', 'VISUALIZERS')}
+                                    'METRICS', 'HOOKS', 'VISUALIZERS',
+                                    'OPTIM_WRAPPER_CONSTRUCTORS')}
 def names(reg):
     out = set(reg.module_dict)
     if reg.parent is not None:
@@ -64,6 +65,9 @@ def test_components_are_registered_under_new_names(result):
     assert {'NonFiniteLossHook', 'PortableCheckpointHook', 'ResultsTableHook',
             'RefSRVisualizationHook', 'SaveSRHook', 'StrictLoadHook',
             'ValidateFirstHook'} <= set(ours['HOOKS'])
+    assert {'GroupedOptimWrapperConstructor',
+            'GroupedMultiOptimWrapperConstructor'} <= set(
+        ours['OPTIM_WRAPPER_CONSTRUCTORS'])
     for registry, names in ours.items():
         shadowed = set(names) & set(result['before'][registry])
         assert not shadowed, f'{registry}: {sorted(shadowed)} shadow mmagic'

@@ -85,8 +85,8 @@ def test_the_matching_is_chosen_by_device_and_logged_once(monkeypatch):
     assert matching_for('auto', 'cuda') == 'rescored'
     assert matching_for('auto', 'cpu') == 'pixel'
     assert matching_for('rescored', 'cpu') == 'rescored'
-    assert matching_choices() == ['auto', 'fused', 'pixel', 'release',
-                                  'rescored']
+    assert matching_choices() == ['auto', 'fused', 'hierarchical', 'pixel',
+                                  'release', 'rescored']
     logged = []
     monkeypatch.setattr(
         'c2m_mmagic.models.editors.c2matching.inference.pipeline.print_log',
@@ -108,7 +108,8 @@ def test_test_cfg_chooses_the_matching_and_refuses_unknown_names():
     assert MODELS.build(cfg.model).test_settings.matching == 'rescored'
     cfg.model.test_cfg = dict(matching='exact')
     with pytest.raises(ValueError, match=r"test_cfg.matching must be auto or "
-                       r"one of \['fused', 'pixel', 'release', 'rescored'\], "
+                       r"one of \['fused', 'hierarchical', 'pixel', 'release', "
+                       r"'rescored'\], "
                        "got 'exact'"):
         MODELS.build(cfg.model)
     cfg.model.test_cfg = dict(tiles=4)
