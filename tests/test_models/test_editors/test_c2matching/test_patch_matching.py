@@ -60,10 +60,19 @@ def test_rescored_matching_equals_float64(real_features):
 
 
 def test_bands_do_not_change_the_result(real_features):
+    """One band; the reference's bf16 patches kept but unfolded in several
+    bands; not kept (unfolded again per input band, a running top-k)."""
     feat_in, feat_ref = real_features
-    one, _ = match_patches_rescored(feat_in, feat_ref, chunk_elements=2**30)
-    banded, _ = match_patches_rescored(feat_in, feat_ref, chunk_elements=1)
-    assert torch.equal(one, banded)
+    one, score = match_patches_rescored(feat_in, feat_ref,
+                                        chunk_elements=2**30)
+    n, c, hr, wr = feat_ref.shape
+    unfolded = n * 9 * c * (hr - 2) * (wr - 2)
+    for chunk in (unfolded // 8, 1):
+        banded, banded_score = match_patches_rescored(feat_in, feat_ref,
+                                                      chunk_elements=chunk)
+        assert torch.equal(one, banded), chunk
+        torch.testing.assert_close(banded_score, score, rtol=1e-6,
+                                   atol=1e-6)
 
 
 def test_rescored_matching_keeps_to_valid_patches(real_features):

@@ -41,7 +41,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from .patches import (PATCH, check_sizes, clamp_rows, l2_normalize_channels,
-                      ref_patch_norms)
+                      merge_topk, ref_patch_norms)
 from .pixel import match_patches, patch_score_bands
 from .registry import register_matching
 
@@ -71,15 +71,10 @@ def coarse_candidates(feat_in: torch.Tensor, feat_ref: torch.Tensor, k: int,
                                           valid):
         best = None
         for r0, scores in ref_bands:
-            band = scores.topk(min(k, scores.shape[-1]), dim=2)
-            band = (band.values, band.indices + r0 * grid_w)
-            if best is not None:  # the running k best and the band's
-                values = torch.cat((best[0], band[0]), 2)
-                top = values.topk(min(k, values.shape[-1]), dim=2)
-                band = (top.values,
-                        torch.cat((best[1], band[1]), 2).gather(
-                            2, top.indices))
-            best = band
+            width = min(k, scores.shape[-1])
+            band = scores.topk(width, dim=2)
+            best = merge_topk(best, band.values, band.indices + r0 * grid_w,
+                              k)
         out.append(best[1])
     k = out[0].shape[-1]
     return torch.cat(out, 1).view(n, h - PATCH + 1, w - PATCH + 1, k)

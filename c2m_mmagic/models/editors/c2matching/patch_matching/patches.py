@@ -1,6 +1,9 @@
 """What every implementation of the 3×3 patch matching shares: the patch
 size, the channel normalisation, the reference patches' norms and the size
-check (docs/method.md §5.1)."""
+check, the running top-k over bands of the reference (docs/method.md
+§5.1)."""
+from typing import Optional, Tuple
+
 import torch
 import torch.nn.functional as F
 
@@ -33,3 +36,27 @@ def check_sizes(feat_in: torch.Tensor, feat_ref: torch.Tensor) -> None:
 def clamp_rows(rows: int, most: int) -> int:
     """A band height between 1 and ``most``."""
     return max(1, min(most, rows))
+
+
+def merge_topk(best: Optional[Tuple[torch.Tensor, torch.Tensor]],
+               values: torch.Tensor, indices: torch.Tensor,
+               k: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """The ``k`` best of a running top-k and a new band's scores.
+
+    Args:
+        best (tuple[Tensor], optional): (values, indices), (..., k') each,
+            or None for the first band.
+        values (Tensor): (..., m) the band's scores.
+        indices (Tensor): (..., m) their indices.
+        k (int): How many to keep.
+
+    Returns:
+        tuple[Tensor]: (values, indices), (..., min(k, k' + m)), best first.
+    """
+    if best is not None:
+        values = torch.cat((best[0], values), -1)
+        indices = torch.cat((best[1], indices), -1)
+    elif values.shape[-1] <= k:
+        return values, indices
+    top = values.topk(min(k, values.shape[-1]), dim=-1)
+    return top.values, indices.gather(-1, top.indices)
