@@ -91,13 +91,14 @@ def write_examples(folder: str) -> List[list]:
     """
     from skimage import data
     from c2m_mmagic.datasets.demo_data import stereo_pair
+    from c2m_mmagic.utils import bicubic_input
     os.makedirs(folder, exist_ok=True)
     left, right = stereo_pair((248, 368))
     cat = data.chelsea()[20:268, 40:400]
     cat_ref = data.chelsea()[44:292, 72:432]
     files = dict(
-        stereo_left_x4_lr=shrink(left), stereo_right=right,
-        stereo_left=left, chelsea_x4_lr=shrink(cat),
+        stereo_left_x4_lr=bicubic_input(left)[1], stereo_right=right,
+        stereo_left=left, chelsea_x4_lr=bicubic_input(cat)[1],
         chelsea_displaced_crop=cat_ref)
     paths = {}
     for name, img in files.items():
@@ -108,13 +109,6 @@ def write_examples(folder: str) -> List[list]:
             [paths['chelsea_x4_lr'], [paths['chelsea_displaced_crop']],
              False],
             [paths['stereo_left'], [paths['stereo_right']], True]]
-
-
-def shrink(img: np.ndarray) -> np.ndarray:
-    """The ×4 PIL bicubic shrink of an image cropped to multiples of 4."""
-    h, w = img.shape[0] // 4 * 4, img.shape[1] // 4 * 4
-    return np.asarray(Image.fromarray(np.ascontiguousarray(
-        img[:h, :w])).resize((w // 4, h // 4), Image.BICUBIC))
 
 
 class RefSRDemo:
@@ -277,6 +271,7 @@ class RefSRDemo:
         """The photo cropped to multiples of 4 (the truth) and its ×4 PIL
         bicubic shrink, written as a PNG (the input) named after it."""
         from c2m_mmagic.apis import MIN_REFERENCE_SIDE
+        from c2m_mmagic.utils import bicubic_input
         import mmcv
         hr = mmcv.imread(image, channel_order='rgb')
         h, w = hr.shape[0] // 4 * 4, hr.shape[1] // 4 * 4
@@ -288,7 +283,7 @@ class RefSRDemo:
         gt = np.ascontiguousarray(hr[:h, :w])
         folder = tempfile.mkdtemp(dir=self.out_dir)
         path = osp.join(folder, osp.basename(image))
-        Image.fromarray(shrink(gt)).save(path, format='PNG')
+        Image.fromarray(bicubic_input(gt)[1]).save(path, format='PNG')
         return gt, path
 
 

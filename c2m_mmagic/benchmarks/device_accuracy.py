@@ -27,6 +27,7 @@ from ..evaluation import y_psnr
 from ..models.editors.c2matching import ContrasExtractor
 from ..models.editors.c2matching.patch_matching import (
     MATCHINGS, brute_force_match, l2_normalize_channels, matching_for)
+from ..utils import rgb_to_tensor
 
 
 @contextlib.contextmanager
@@ -52,11 +53,8 @@ def matching_agreement(device: torch.device, size) -> dict:
     extractor.init_weights()
     gt, ref = stereo_pair(size)
 
-    def to_tensor(img):
-        return torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255.
-
     with torch.no_grad():
-        feat_in, feat_ref = extractor(to_tensor(gt), to_tensor(ref))
+        feat_in, feat_ref = extractor(rgb_to_tensor(gt), rgb_to_tensor(ref))
     feat_in, feat_ref = l2_normalize_channels(feat_in), l2_normalize_channels(
         feat_ref)
     exact = brute_force_match(feat_in, feat_ref)

@@ -28,27 +28,14 @@ from ..models.editors.c2matching.inference.stages import (
     matching_features, reference_search_space)
 from ..models.editors.c2matching.patch_matching import (MATCHINGS,
                                                         brute_force_match)
+from ..utils import bicubic_input, rgb_to_tensor
 
 Matcher = Callable[..., Tuple[torch.Tensor, torch.Tensor]]
-
-
-def to_tensor(img: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(img)).permute(
-        2, 0, 1)[None].float() / 255.
 
 
 def as_uint8(out: torch.Tensor) -> np.ndarray:
     return (out[0].clamp(0, 1) * 255).round().byte().permute(1, 2,
                                                              0).numpy()
-
-
-def shrunk(gt: np.ndarray):
-    """The ground truth cropped to multiples of 4, its ×4 PIL bicubic
-    shrink and that enlarged back, as the test pipeline makes them."""
-    h, w = gt.shape[0] // 4 * 4, gt.shape[1] // 4 * 4
-    gt = np.ascontiguousarray(gt[:h, :w])
-    lr = Image.fromarray(gt).resize((w // 4, h // 4), Image.BICUBIC)
-    return gt, np.asarray(lr), np.asarray(lr.resize((w, h), Image.BICUBIC))
 
 
 class PairReport:
@@ -68,10 +55,10 @@ class PairReport:
         """Per matching: its indices' agreement with the first matching's,
         the time it took, and the output's Y-PSNR (against the truth and
         against the first matching's output)."""
-        gt, lr, up = shrunk(gt)
+        gt, lr, up = bicubic_input(gt)
         refs = [r[:r.shape[0] // 4 * 4, :r.shape[1] // 4 * 4] for r in refs]
-        inputs, img_lq_up = to_tensor(lr), to_tensor(up)
-        ref_tensors = [to_tensor(r) for r in refs]
+        inputs, img_lq_up = rgb_to_tensor(lr), rgb_to_tensor(up)
+        ref_tensors = [rgb_to_tensor(r) for r in refs]
         feat_in, feats_ref = matching_features(self.nets.extractor,
                                                img_lq_up, ref_tensors)
         space = reference_search_space(feats_ref, ref_tensors,
@@ -105,12 +92,12 @@ def oracle_agreement(model, gt: np.ndarray, ref: np.ndarray,
                      names: Sequence[str]) -> Dict[str, float]:
     """Agreement of each matching with the float64 oracle on the pair's
     features (small pairs: the oracle holds every score)."""
-    _, _, up = shrunk(gt)
+    _, _, up = bicubic_input(gt)
     ref = ref[:ref.shape[0] // 4 * 4, :ref.shape[1] // 4 * 4]
     with torch.no_grad():
         feat_in, (feat_ref, ) = matching_features(model.extractor,
-                                                  to_tensor(up),
-                                                  [to_tensor(ref)])
+                                                  rgb_to_tensor(up),
+                                                  [rgb_to_tensor(ref)])
     truth = brute_force_match(feat_in, feat_ref)
     return {
         name: float((MATCHINGS[name].fn(feat_in, feat_ref)[0] == truth)

@@ -37,7 +37,8 @@ from ..evaluation.image_metrics import y_psnr, y_ssim
 from ..models.editors.c2matching import ContrasExtractor
 from ..models.editors.c2matching.inference.stages import matching_features
 from ..models.editors.c2matching.patch_matching import matching_for
-from ..utils import atomic_write, load_weights, write_text
+from ..utils import (atomic_write, bicubic_input, load_weights, rgb_to_tensor,
+                     write_text)
 from .reference_transforms import ReferenceTransform, sweep
 
 GT, REF = '{}_0.png', '{}_{}.png'  # CUFED5 layout
@@ -97,21 +98,11 @@ def write_transformed_set(data_root: str, stems: Sequence[str],
     return folder
 
 
-def lr_and_upsampled(gt: np.ndarray):
-    """The input the test pipeline makes of a ground truth: its ×4 PIL
-    bicubic shrink, and that enlarged back (both uint8 RGB); the ground
-    truth cropped to multiples of 4."""
-    h, w = gt.shape[0] // 4 * 4, gt.shape[1] // 4 * 4
-    gt = np.ascontiguousarray(gt[:h, :w])
-    lr = Image.fromarray(gt).resize((w // 4, h // 4), Image.BICUBIC)
-    return gt, np.asarray(lr), np.asarray(lr.resize((w, h), Image.BICUBIC))
-
-
 def bicubic_scores(data_root: str, stems: Sequence[str]) -> Dict[str, float]:
     """Y-PSNR/SSIM of the bicubic enlargement, averaged over the set."""
     psnrs, ssims = [], []
     for stem in stems:
-        gt, _, up = lr_and_upsampled(read_rgb(osp.join(data_root,
+        gt, _, up = bicubic_input(read_rgb(osp.join(data_root,
                                                        GT.format(stem))))
         psnrs.append(y_psnr(up, gt))
         ssims.append(y_ssim(up, gt))
@@ -140,11 +131,6 @@ class PlainMatchingHook(Hook):
         model.extractor.load_state_dict(self.state)
 
 
-def to_tensor(img: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(img)).permute(
-        2, 0, 1)[None].float() / 255.
-
-
 @torch.no_grad()
 def matching_accuracy(extractor: torch.nn.Module, correspondence,
                       matching: str, gts: Sequence[np.ndarray],
@@ -153,11 +139,11 @@ def matching_accuracy(extractor: torch.nn.Module, correspondence,
     the model's matching over the images ``gts`` (uint8 RGB)."""
     hits1 = hits3 = total = 0
     for gt in gts:
-        gt, _, up = lr_and_upsampled(gt)
+        gt, _, up = bicubic_input(gt)
         ref = transform.apply(gt)
         ref = ref[:ref.shape[0] // 4 * 4, :ref.shape[1] // 4 * 4]
-        feat_in, (feat_ref, ) = matching_features(extractor, to_tensor(up),
-                                                  [to_tensor(ref)])
+        feat_in, (feat_ref, ) = matching_features(extractor, rgb_to_tensor(up),
+                                                  [rgb_to_tensor(ref)])
         flow = correspondence.flow(
             feat_in, feat_ref, matching=matching_for(matching, 'cpu'),
             normalized=True)[0].numpy()

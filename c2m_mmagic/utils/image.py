@@ -1,11 +1,13 @@
-"""Images: zero-padding to a size, and files written by the plugin (mmcv's
-encoder, atomic writes)."""
+"""Images: zero-padding to a size, the ×4 bicubic input the test pipeline
+makes of a ground truth, tensors of RGB arrays, and files written by the
+plugin (mmcv's encoder, atomic writes)."""
 from typing import List, Sequence, Tuple, Union
 
 import mmcv
 import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image as PILImage
 
 from .file_backend import atomic_backend_args
 
@@ -25,6 +27,24 @@ def pad_to(image: Image, height: int, width: int) -> Image:
         return np.pad(image, ((0, pad_h), (0, pad_w)) + ((0, 0), ) *
                       (image.ndim - 2))
     return F.pad(image, (0, pad_w, 0, pad_h))
+
+
+def bicubic_input(gt: np.ndarray, scale: int = 4
+                  ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the test pipeline makes of a ground truth (H, W, 3) uint8 RGB:
+    the truth cropped to multiples of ``scale``, its PIL bicubic shrink by
+    ``scale``, and that enlarged back (all uint8 RGB)."""
+    h, w = gt.shape[0] // scale * scale, gt.shape[1] // scale * scale
+    gt = np.ascontiguousarray(gt[:h, :w])
+    lr = PILImage.fromarray(gt).resize((w // scale, h // scale),
+                                       PILImage.BICUBIC)
+    return gt, np.asarray(lr), np.asarray(lr.resize((w, h), PILImage.BICUBIC))
+
+
+def rgb_to_tensor(img: np.ndarray) -> torch.Tensor:
+    """(1, 3, H, W) float32 in [0, 1] of an (H, W, 3) uint8 array."""
+    return torch.from_numpy(np.ascontiguousarray(img)).permute(
+        2, 0, 1)[None].float() / 255.
 
 
 def pad_to_common_size(
