@@ -41,7 +41,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from .patches import (PATCH, check_sizes, clamp_rows, l2_normalize_channels,
-                      merge_topk, ref_patch_norms)
+                      merge_topk, ref_patch_norms, region_indices)
 from .pixel import match_patches, patch_score_bands
 from .registry import register_matching
 
@@ -78,16 +78,6 @@ def coarse_candidates(feat_in: torch.Tensor, feat_ref: torch.Tensor, k: int,
         out.append(best[1])
     k = out[0].shape[-1]
     return torch.cat(out, 1).view(n, h - PATCH + 1, w - PATCH + 1, k)
-
-
-def region_indices(top: torch.Tensor, left: torch.Tensor, size: int,
-                   width: int) -> torch.Tensor:
-    """Flat indices of the size × size regions whose top-left pixels are
-    (``top``, ``left``) of a map ``width`` wide: (*top.shape, size²)."""
-    offsets = torch.arange(size, device=top.device)
-    rows = (top[..., None] + offsets)[..., :, None]
-    cols = (left[..., None] + offsets)[..., None, :]
-    return (rows * width + cols).flatten(-2)
 
 
 @register_matching(

@@ -1,7 +1,7 @@
 """What every implementation of the 3×3 patch matching shares: the patch
 size, the channel normalisation, the reference patches' norms and the size
-check, the running top-k over bands of the reference (docs/method.md
-§5.1)."""
+check, the running top-k over bands of the reference and the flat indices
+of reference regions (docs/method.md §5.1)."""
 from typing import Optional, Tuple
 
 import torch
@@ -60,3 +60,13 @@ def merge_topk(best: Optional[Tuple[torch.Tensor, torch.Tensor]],
         return values, indices
     top = values.topk(min(k, values.shape[-1]), dim=-1)
     return top.values, indices.gather(-1, top.indices)
+
+
+def region_indices(top: torch.Tensor, left: torch.Tensor, size: int,
+                   width: int) -> torch.Tensor:
+    """Flat indices of the size × size regions whose top-left pixels are
+    (``top``, ``left``) of a map ``width`` wide: (*top.shape, size²)."""
+    offsets = torch.arange(size, device=top.device)
+    rows = (top[..., None] + offsets)[..., :, None]
+    cols = (left[..., None] + offsets)[..., None, :]
+    return (rows * width + cols).flatten(-2)

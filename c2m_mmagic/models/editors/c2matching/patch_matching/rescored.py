@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from .patches import (PATCH, check_sizes, clamp_rows, merge_topk,
-                      ref_patch_norms)
+                      ref_patch_norms, region_indices)
 from .registry import register_matching
 
 KEEP_REF_BANDS = 16  # the reference's reduced-precision patches are kept
@@ -70,11 +70,9 @@ def candidate_patch_scores(ref_pixels: torch.Tensor, patches: torch.Tensor,
     """
     n, p, _ = patches.shape
     grid_w = ref_width - PATCH + 1
-    steps = torch.arange(PATCH, device=cand.device)
-    offsets = (steps[:, None] * ref_width + steps).flatten()  # (9,) dy, dx
-    top_left = cand // grid_w * ref_width + cand % grid_w
+    where = region_indices(cand // grid_w, cand % grid_w, PATCH, ref_width)
     batch = torch.arange(n, device=cand.device)[:, None, None, None]
-    pixels = ref_pixels[batch, top_left[..., None] + offsets]  # (N,P,k,9,C)
+    pixels = ref_pixels[batch, where]  # (N, P, k, 9, C), 9 row-major
     return torch.einsum('npkoc,npco->npk', pixels,
                         patches.view(n, p, -1, PATCH * PATCH))
 
